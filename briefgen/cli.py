@@ -1,0 +1,119 @@
+"""The command line: thin commands that find the briefs and hand them to the pipeline."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from briefgen import __version__
+from briefgen.build import build_brief, check_brief
+from briefgen.errors import BuildError
+from briefgen.project import Project
+from briefgen.render import FORMATS
+from briefgen.variant import VARIANTS
+
+CONTENT = click.argument(
+    "content", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[CONTENT]..."
+)
+
+
+def debug_option(command: Callable) -> Callable:
+    """--debug on every command: show tracebacks instead of one-line errors."""
+    return click.option("--debug", is_flag=True, help="Show full tracebacks for failures.")(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def main() -> None:
+    """Build policy briefs from YAML content into PDF and Word documents."""
+
+
+def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
+    """Named files, the *.yaml inside named folders, or all of content/ when none are named."""
+    if not given:
+        return project.content_files()
+    found: list[Path] = []
+    for path in given:
+        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return found
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _no_briefs(project: Project) -> None:
+    click.echo(f"briefgen: no briefs found in {_shown(project.content_dir)}/ "
+               "(hint: add a YAML file there or name one)", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@CONTENT
+@click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANTS),
+              help="Variant to build (repeatable). Default: all.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Output format (repeatable). Default: all.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder. Default: output/.")
+@debug_option
+def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
+          out: Path | None, debug: bool) -> None:
+    """Build briefs into output/<slug>/<slug>-<variant>.<ext>.
+
+    Every brief is attempted; one that fails is reported and leaves its previous files in place.
+    """
+    project = Project(Path.cwd())
+    files = _content_files(project, content)
+    if not files:
+        _no_briefs(project)
+    out_dir = out or project.output_dir
+    started = time.perf_counter()
+    failed = 0
+    for path in files:
+        try:
+            result = build_brief(path, _shown(path), project, variants or VARIANTS,
+                                 formats or FORMATS, out_dir, debug)
+        except BuildError as exc:  # project-wide problem, e.g. a broken brand file
+            click.echo(f"briefgen: {exc}", err=True)
+            sys.exit(1)
+        if result.ok:
+            click.echo(f"built {result.source} -> {_shown(out_dir / result.slug)}/ "
+                       f"({len(result.files)} files, {result.seconds:.1f} s)")
+        else:
+            failed += 1
+            for line in result.problems:
+                click.echo(line, err=True)
+    built = len(files) - failed
+    summary = f"{built} brief{'s' * (built != 1)} built"
+    if failed:
+        summary += f", {failed} failed"
+    click.echo(f"{summary} in {time.perf_counter() - started:.1f} s", err=bool(failed))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@CONTENT
+@debug_option
+def check(content: tuple[Path, ...], debug: bool) -> None:
+    """Validate briefs without building them: one line per problem, exit 1 if any."""
+    project = Project(Path.cwd())
+    files = _content_files(project, content)
+    if not files:
+        _no_briefs(project)
+    problems = [line for path in files for line in check_brief(path, _shown(path))]
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} "
+                   f"in {len(files)} brief{'s' * (len(files) != 1)}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} brief{'s' * (len(files) != 1)} OK", err=True)

@@ -1,0 +1,144 @@
+"""The content model of a brief: the one definition that validation, the JSON Schema and the docs use.
+
+Every text field an editor writes is a plain string; fields described as Markdown accept inline
+**bold**, *italic*, [links](https://example.org) and citation markers such as ``[@un-2023]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# A citation marker: [@id] or [@id; @other].
+CITATION = re.compile(r"\[@([a-z0-9][a-z0-9._-]*(?:\s*;\s*@[a-z0-9][a-z0-9._-]*)*)\]")
+
+
+def _check_partial_date(value: str) -> str:
+    if not PARTIAL_DATE.match(value):
+        raise ValueError("must be a date written YYYY, YYYY-MM or YYYY-MM-DD")
+    if len(value) == 10:
+        dt.date.fromisoformat(value)  # rejects 2025-02-30
+    return value
+
+
+def cited_ids(text: str) -> list[str]:
+    """Source ids cited in a Markdown text, in order of appearance, so references can be checked."""
+    ids: list[str] = []
+    for match in CITATION.finditer(text):
+        ids.extend(part.strip().lstrip("@") for part in match.group(1).split(";"))
+    return ids
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Markdown = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(json_schema_extra={"contentMediaType": "text/markdown"}),
+]
+PartialDate = Annotated[
+    str,
+    AfterValidator(_check_partial_date),
+    Field(examples=["2025", "2025-07", "2025-07-03"]),
+]
+SourceId = Annotated[
+    str,
+    StringConstraints(pattern=SOURCE_ID.pattern),
+    Field(description="Lower-case id of an entry in `sources`, e.g. `unodc-2023`."),
+]
+
+
+class Strict(BaseModel):
+    """Base for every part of a brief: unknown keys are errors, so typos never vanish silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Section(Strict):
+    """A titled part of the full analysis."""
+
+    heading: Text = Field(description="Section heading.")
+    body: Markdown = Field(description="Paragraphs separated by a blank line; `- ` starts a bullet.")
+
+
+class TimelineEvent(Strict):
+    """One dated event; the full analysis shows them as a table."""
+
+    date: PartialDate = Field(description="When it happened: YYYY, YYYY-MM or YYYY-MM-DD.")
+    event: Markdown = Field(description="What happened, in one sentence.")
+
+
+class Actor(Strict):
+    """A government, body or person whose position matters."""
+
+    name: Text = Field(description="Name of the actor.")
+    role: Text = Field(description="Their part in the story, in a few words.")
+    stance: Markdown = Field(description="Their position, as a short phrase.")
+
+
+class Figure(Strict):
+    """A headline number shown as a stat card."""
+
+    value: Text = Field(description='The number with its unit, e.g. "95%" or "$540m".')
+    label: Text = Field(description="What the number measures.")
+    source: SourceId
+
+
+class Quote(Strict):
+    """A short attributed quotation."""
+
+    text: Text = Field(description="The quoted words, without quotation marks.")
+    speaker: Text = Field(description="Who said it.")
+    role: Text = Field(description="The speaker's office or function.")
+    source: SourceId
+
+
+class Source(Strict):
+    """A document the brief cites; numbered in order of first citation."""
+
+    id: SourceId
+    title: Text = Field(description="Title of the document or statement.")
+    publisher: Text = Field(description="Who published it.")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Web address (http or https)."
+    )
+    date: PartialDate | None = Field(default=None, description="Publication date.")
+
+
+class Brief(Strict):
+    """A policy brief: the single source for its summary and full-analysis variants."""
+
+    title: Text = Field(description="Headline of the brief.")
+    subtitle: Text | None = Field(default=None, description="One-line deck under the title.")
+    date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        Field(default="en", description="BCP 47 language tag of the text, e.g. `en` or `ru`.")
+    )
+    classification: Text = Field(
+        description='Marking printed on every page, e.g. "UNCLASSIFIED // FOR PUBLIC RELEASE".'
+    )
+    authors: list[Text] = Field(min_length=1, description="Author names, in byline order.")
+    organisation: Text = Field(description="The publishing organisation.")
+    keywords: list[Text] = Field(
+        default_factory=list, description="Optional keywords for document properties and search."
+    )
+    summary: Markdown = Field(description="The bottom line up front: a short paragraph.")
+    key_points: list[Markdown] = Field(min_length=1, description="The points a reader must take.")
+    sections: list[Section] = Field(default_factory=list, description="The full analysis.")
+    timeline: list[TimelineEvent] = Field(default_factory=list, description="Dated events.")
+    actors: list[Actor] = Field(default_factory=list, description="Who matters and where they stand.")
+    figures: list[Figure] = Field(default_factory=list, description="Headline numbers.")
+    quotes: list[Quote] = Field(default_factory=list, description="Attributed quotations.")
+    outlook: list[Markdown] = Field(min_length=1, description="What to watch next.")
+    recommendations: list[Markdown] = Field(
+        default_factory=list, description="Optional policy recommendations."
+    )
+    sources: list[Source] = Field(default_factory=list, description="Every document cited.")
+
+    def source(self, source_id: str) -> Source | None:
+        """Look a source up by id; templates use it to number citations."""
+        return next((s for s in self.sources if s.id == source_id), None)

@@ -1,0 +1,35 @@
+"""Where a project's content, templates and outputs live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A folder holding content/ and, optionally, its own templates/ that replace the bundled ones."""
+
+    root: Path
+
+    @property
+    def content_dir(self) -> Path:
+        """Where `briefgen build` looks for briefs when none are named."""
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        """The project's templates/ if it has one, else the templates that ship with briefgen."""
+        own = self.root / "templates"
+        return own if own.is_dir() else BUNDLED_TEMPLATES
+
+    @property
+    def output_dir(self) -> Path:
+        """Default destination of built files."""
+        return self.root / "output"
+
+    def content_files(self) -> list[Path]:
+        """Every brief in content/, in a stable order so builds and logs are reproducible."""
+        return sorted(self.content_dir.glob("*.yaml"))

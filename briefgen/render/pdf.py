@@ -1,0 +1,37 @@
+"""PDF through WeasyPrint: the variant's HTML and its print CSS, laid out on A4 pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+# WeasyPrint reports unsupported CSS and refused fetches as warnings; the build reports its own.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Fetch nothing from the network, and no file outside the folders a build may read."""
+
+    def __init__(self, allowed: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self._allowed = tuple(p.resolve() for p in allowed)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None):  # noqa: D102
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            target = Path(unquote(parts.path)).resolve()
+            if not any(target.is_relative_to(root) for root in self._allowed):
+                raise ValueError(f"refusing to read {url}: outside the project's assets")
+        elif parts.scheme != "data":
+            raise ValueError(f"refusing to fetch {url}: builds never use the network")
+        return super().fetch(url, headers)
+
+
+def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> bytes:
+    """Lay the HTML out as a PDF; relative asset paths resolve against base_dir."""
+    document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=LocalOnlyFetcher(allowed))
+    return document.write_pdf()

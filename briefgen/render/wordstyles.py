@@ -1,0 +1,224 @@
+"""Word styles from the brand file, so the DOCX and the PDF share one look.
+
+The document writer only names styles; this module is the one place that says what they look
+like. Restyling a style in Word restyles every paragraph that uses it, as readers expect.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle
+
+from briefgen.brand import Brand
+
+# Styles the writer creates when the base document lacks them: name -> (based on, heading font?)
+CUSTOM_PARAGRAPH_STYLES = {
+    "Brief Kind": ("Normal", True),
+    "Byline": ("Normal", True),
+    "Bottom Line": ("Normal", False),
+    "Figure Value": ("Normal", True),
+    "Figure Label": ("Normal", True),
+    "Quote Attribution": ("Normal", True),
+    "Source": ("Normal", False),
+    "Table Text": ("Normal", True),
+    "Table Heading": ("Normal", True),
+}
+TABLE_STYLE = "Brief Table"
+
+
+def rgb(hex_colour: str) -> RGBColor:
+    """#16365C -> RGBColor, for python-docx."""
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def set_font(style: BaseStyle, family: str) -> None:
+    """Name a font for every script slot, dropping theme fonts that would otherwise win in Word."""
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), family)
+
+
+def paragraph_border(style: BaseStyle, side: str, colour: str, size_eighths: int,
+                     space: int = 4) -> None:
+    """Give a paragraph style a border on one side (Word has no style API for it)."""
+    ppr = style.element.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    for old in borders.findall(qn(f"w:{side}")):
+        borders.remove(old)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size_eighths))
+    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:color"), colour.lstrip("#"))
+    borders.append(edge)
+
+
+def shade(element_pr, fill: str) -> None:
+    """Background fill for a paragraph (w:pPr) or table cell (w:tcPr)."""
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill.lstrip("#"))
+    element_pr.append(shd)
+
+
+def _style(doc: Document, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> BaseStyle:
+    try:
+        return doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, kind)
+        style.quick_style = True
+        return style
+
+
+def _text(style: BaseStyle, family: str, size: float, colour: str, bold: bool = False,
+          italic: bool = False) -> None:
+    set_font(style, family)
+    style.font.size = Pt(size)
+    style.font.color.rgb = rgb(colour)
+    style.font.bold = bold
+    style.font.italic = italic
+
+
+def _spacing(style: BaseStyle, before: float, after: float, line: float | None = None) -> None:
+    fmt = style.paragraph_format
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    if line:
+        fmt.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
+        fmt.line_spacing = line
+
+
+def apply_brand(doc: Document, brand: Brand, language: str) -> None:
+    """Define every style the writer names from the brand, and the document's language."""
+    c, f, s = brand.colours, brand.fonts, brand.sizes
+    for name, (base, heading_font) in CUSTOM_PARAGRAPH_STYLES.items():
+        style = _style(doc, name)
+        style.base_style = doc.styles[base]
+        set_font(style, f.heading if heading_font else f.body)
+
+    normal = doc.styles["Normal"]
+    _text(normal, f.body, s.body, c.text)
+    _spacing(normal, 0, 6, 1.2)
+    lang = normal.element.get_or_add_rPr()
+    lang_el = OxmlElement("w:lang")
+    lang_el.set(qn("w:val"), language)
+    lang_el.set(qn("w:bidi"), language)
+    lang.append(lang_el)
+
+    title = doc.styles["Title"]
+    _text(title, f.heading, s.title, c.primary, bold=True)
+    title.element.get_or_add_pPr().remove_all("w:pBdr")
+    _spacing(title, 0, 6, 1.05)
+    _text(doc.styles["Subtitle"], f.body, s.heading2 + 1, c.text, italic=True)
+    _spacing(doc.styles["Subtitle"], 0, 8)
+    doc.styles["Subtitle"].element.get_or_add_rPr().remove_all("w:spacing")
+
+    kind = doc.styles["Brief Kind"]
+    _text(kind, f.heading, 8, c.accent, bold=True)
+    kind.font.all_caps = True
+    paragraph_border(kind, "top", c.primary, 28, space=10)
+    _spacing(kind, 0, 6)
+    byline = doc.styles["Byline"]
+    _text(byline, f.heading, s.small + 0.5, c.muted)
+    paragraph_border(byline, "bottom", c.rule, 6, space=8)
+    _spacing(byline, 0, 16)
+
+    for level, size, before in ((1, s.heading1, 16), (2, s.heading2, 10)):
+        heading = doc.styles[f"Heading {level}"]
+        _text(heading, f.heading, size, c.primary, bold=True)
+        _spacing(heading, before, 5, 1.1)
+        heading.paragraph_format.keep_with_next = True
+        if level == 1:
+            paragraph_border(heading, "bottom", c.rule, 6, space=2)
+
+    lead = doc.styles["Bottom Line"]
+    _text(lead, f.body, s.body + 1.5, c.text)
+    lead.paragraph_format.left_indent = Mm(4)
+    lead.paragraph_format.right_indent = Mm(2)
+    shade(lead.element.get_or_add_pPr(), c.tint)
+    paragraph_border(lead, "left", c.accent, 24, space=8)
+    _spacing(lead, 0, 10, 1.25)
+
+    for name in ("List Bullet", "List Number"):
+        _text(doc.styles[name], f.body, s.body, c.text)
+        _spacing(doc.styles[name], 0, 5, 1.2)
+
+    _text(doc.styles["Figure Value"], f.heading, 19, c.primary, bold=True)
+    _spacing(doc.styles["Figure Value"], 2, 2, 1.0)
+    _text(doc.styles["Figure Label"], f.heading, s.small, c.muted)
+    _spacing(doc.styles["Figure Label"], 0, 2, 1.1)
+
+    quote = doc.styles["Quote"]
+    _text(quote, f.body, s.body + 2, c.primary, italic=True)
+    quote.paragraph_format.left_indent = Mm(6)
+    paragraph_border(quote, "left", c.rule, 16, space=10)
+    _spacing(quote, 4, 2, 1.2)
+    attribution = doc.styles["Quote Attribution"]
+    _text(attribution, f.heading, s.small + 0.5, c.muted)
+    attribution.paragraph_format.left_indent = Mm(6)
+    _spacing(attribution, 0, 10)
+
+    source = doc.styles["Source"]
+    _text(source, f.body, s.small + 0.5, c.text)
+    source.paragraph_format.left_indent = Mm(7)
+    source.paragraph_format.first_line_indent = Mm(-7)
+    source.paragraph_format.tab_stops.add_tab_stop(Mm(7))
+    _spacing(source, 0, 3, 1.1)
+
+    _text(doc.styles["Table Text"], f.heading, s.small + 0.5, c.text)
+    _spacing(doc.styles["Table Text"], 2, 2, 1.1)
+    _text(doc.styles["Table Heading"], f.heading, s.small, "#FFFFFF", bold=True)
+    doc.styles["Table Heading"].font.all_caps = True
+    _spacing(doc.styles["Table Heading"], 2, 2, 1.0)
+
+    for name in ("Header", "Footer"):
+        _text(doc.styles[name], f.heading, 7.5, c.muted)
+    _table_style(doc, brand)
+
+
+def _table_style(doc: Document, brand: Brand) -> None:
+    """A table style with rules between rows and a brand-coloured header row."""
+    style = _style(doc, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    style.base_style = None
+    el = style.element
+    for old in el.findall(qn("w:tblPr")) + el.findall(qn("w:tblStylePr")):
+        el.remove(old)
+    rule = brand.colours.rule.lstrip("#")
+    tbl_pr = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "bottom", "insideH"):
+        edge = OxmlElement(f"w:{side}")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", rule)):
+            edge.set(qn(f"w:{key}"), value)
+        borders.append(edge)
+    tbl_pr.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for side, width in (("left", 100), ("right", 100)):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(width))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    tbl_pr.append(margins)
+    el.append(tbl_pr)
+    header = OxmlElement("w:tblStylePr")
+    header.set(qn("w:type"), "firstRow")
+    tc_pr = OxmlElement("w:tcPr")
+    shade(tc_pr, brand.colours.primary)
+    header.append(tc_pr)
+    el.append(header)

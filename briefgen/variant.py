@@ -1,0 +1,81 @@
+"""Stage 2: turn a Brief into the HTML of one variant through the Jinja templates.
+
+The templates are the one place that decides what a variant shows. Every output format starts
+from this HTML: WeasyPrint lays it out as PDF, and the DOCX writer maps its elements to Word styles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from briefgen.brand import load_brand
+from briefgen.markup import Citations, blocks, inline
+from briefgen.model import Brief
+
+VARIANTS = ("summary", "full")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@cache
+def environment(templates_dir: Path) -> Environment:
+    """One Jinja environment per templates folder, kept for the life of the process.
+
+    Autoescaping is on for HTML templates and undefined variables are errors, so editors' text
+    can never become markup and a template typo never becomes a silent blank.
+    """
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(["html.j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["css_string"] = css_string
+    return env
+
+
+def render_html(brief: Brief, variant: str, templates_dir: Path) -> str:
+    """Render one variant of a brief to a complete, self-contained HTML document."""
+    env = environment(templates_dir)
+    brand = load_brand(templates_dir / "brand.yaml")
+    citations = Citations(brief)
+    css = env.get_template("brief.css.j2").render(brand=brand)
+    return env.get_template(f"{variant}.html.j2").render(
+        brief=brief,
+        variant=variant,
+        brand=brand,
+        css=Markup(css.replace("</", "<\\/")),
+        citations=citations,
+        md=lambda text: inline(text, citations.marker),
+        md_blocks=lambda text: blocks(text, citations.marker),
+        cite=lambda source_id: citations.marker([source_id]),
+    )
+
+
+def long_date(value: dt.date | str) -> str:
+    """Write dates the way a reader says them: 4 July 2025, December 1979, 1979."""
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def css_string(value: str) -> Markup:
+    """Quote text as a CSS string, escaping anything that could end the string or the style."""
+    out = []
+    for char in value:
+        if char.isalnum() or char in " .,:;/()-_&'!?":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
