@@ -20,7 +20,8 @@ class Problem:
         where = self.path
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: " if self.field else f"{where}: "
+        text += self.message
         if self.hint:
             text += f" (hint: {self.hint})"
         return text

@@ -72,7 +72,8 @@ def load_brief(path: Path, display: str | None = None) -> Brief:
     try:
         brief = Brief.model_validate(parsed.data)
     except ValidationError as exc:
-        raise ContentError([_explain(parsed, err) for err in exc.errors()]) from None
+        problems = [_explain(parsed, err) for err in exc.errors()]
+        raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
     problems = check_references(brief, parsed)
     if problems:
         raise ContentError(problems)
@@ -103,6 +104,10 @@ def parse_yaml(text: str, shown: str) -> Parsed:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
         hint = "indent with spaces, not tabs" if "\\t" in message else ""
+        if not hint and exc.context and exc.context_mark and exc.context_mark is not mark:
+            what = exc.context.strip().removeprefix("while parsing ")
+            start = exc.context_mark
+            hint = f"check {what} that starts at line {start.line + 1}, column {start.column + 1}"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ContentError([Problem(shown, line, col, "", f"YAML syntax error: {message}", hint)]) \
             from None
@@ -238,7 +243,8 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
     known: set[str] = set()
     for i, source in enumerate(brief.sources):
         if source.id in known:
-            problems.append(parsed.problem(("sources", i, "id"), f"duplicate source id '{source.id}'"))
+            message = f"duplicate source id '{source.id}'"
+            problems.append(parsed.problem(("sources", i, "id"), message))
         known.add(source.id)
     for loc, value in _strings(brief.model_dump(mode="json"), ()):
         if loc[-1] == "source" and value not in known:

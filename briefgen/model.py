@@ -1,4 +1,4 @@
-"""The content model of a brief: the one definition that validation, the JSON Schema and the docs use.
+"""The content model of a brief: the one definition behind validation, JSON Schema and docs.
 
 Every text field an editor writes is a plain string; fields described as Markdown accept inline
 **bold**, *italic*, [links](https://example.org) and citation markers such as ``[@un-2023]``.
@@ -62,7 +62,7 @@ class Section(Strict):
     """A titled part of the full analysis."""
 
     heading: Text = Field(description="Section heading.")
-    body: Markdown = Field(description="Paragraphs separated by a blank line; `- ` starts a bullet.")
+    body: Markdown = Field(description="Paragraphs split by a blank line; `- ` starts a bullet.")
 
 
 class TimelineEvent(Strict):
@@ -130,7 +130,7 @@ class Brief(Strict):
     key_points: list[Markdown] = Field(min_length=1, description="The points a reader must take.")
     sections: list[Section] = Field(default_factory=list, description="The full analysis.")
     timeline: list[TimelineEvent] = Field(default_factory=list, description="Dated events.")
-    actors: list[Actor] = Field(default_factory=list, description="Who matters and where they stand.")
+    actors: list[Actor] = Field(default_factory=list, description="Who matters, and their stance.")
     figures: list[Figure] = Field(default_factory=list, description="Headline numbers.")
     quotes: list[Quote] = Field(default_factory=list, description="Attributed quotations.")
     outlook: list[Markdown] = Field(min_length=1, description="What to watch next.")

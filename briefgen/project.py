@@ -10,7 +10,7 @@ BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 @dataclass(frozen=True)
 class Project:
-    """A folder holding content/ and, optionally, its own templates/ that replace the bundled ones."""
+    """A folder holding content/ and optionally its own templates/, replacing the bundled ones."""
 
     root: Path
 

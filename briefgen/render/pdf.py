@@ -20,7 +20,7 @@ class LocalOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file", "data"})
         self._allowed = tuple(p.resolve() for p in allowed)
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None):  # noqa: D102
+    def fetch(self, url: str, headers: dict[str, str] | None = None):
         parts = urlsplit(url)
         if parts.scheme == "file":
             target = Path(unquote(parts.path)).resolve()
@@ -33,5 +33,6 @@ class LocalOnlyFetcher(URLFetcher):
 
 def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> bytes:
     """Lay the HTML out as a PDF; relative asset paths resolve against base_dir."""
-    document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=LocalOnlyFetcher(allowed))
+    fetcher = LocalOnlyFetcher(allowed)
+    document = HTML(string=html, base_url=f"{base_dir}/", url_fetcher=fetcher)
     return document.write_pdf()
