@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import ContentError, Problem
-from briefgen.model import Brief, cited_ids
+from briefgen.model import MARKER_LIKE, Brief, marker_ids
 
 MAX_NODES = 100_000  # far above any real brief; stops alias bombs from expanding
 NULLS = {"", "~", "null", "Null", "NULL"}
@@ -100,6 +100,8 @@ def parse_yaml(text: str, shown: str) -> Parsed:
     """Compose YAML safely and convert it to plain data while recording node positions."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
@@ -114,19 +116,22 @@ def parse_yaml(text: str, shown: str) -> Parsed:
     except yaml.YAMLError as exc:
         raise ContentError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     if root is None:
+        required = ", ".join(k for k, f in Brief.model_fields.items() if f.is_required())
         raise ContentError([Problem(shown, 1, 1, "", "file is empty",
-                                    "a brief needs at least title, date and summary")])
+                                    f"a brief needs at least {required}")])
     parsed = Parsed(shown, text, None)
-    budget = [MAX_NODES]
     problems: list[Problem] = []
-    parsed.data = _convert(root, (), parsed, budget, problems)
+    try:
+        parsed.data = _convert(root, (), parsed, [MAX_NODES], set(), problems)
+    except RecursionError:
+        raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
     if problems:
         raise ContentError(problems)
     return parsed
 
 
 def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
-             problems: list[Problem]) -> Any:
+             open_nodes: set[int], problems: list[Problem]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise ContentError([Problem(parsed.path, node.start_mark.line + 1,
@@ -135,8 +140,21 @@ def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
     parsed.values[loc] = node
     if isinstance(node, yaml.ScalarNode):
         return None if node.style is None and node.value in NULLS else node.value
+    if id(node) in open_nodes:
+        raise ContentError([Problem(parsed.path, node.start_mark.line + 1,
+                                    node.start_mark.column + 1, format_loc(loc),
+                                    "an alias here refers to a value that contains it")])
+    open_nodes.add(id(node))
+    try:
+        return _convert_collection(node, loc, parsed, budget, open_nodes, problems)
+    finally:
+        open_nodes.discard(id(node))
+
+
+def _convert_collection(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
+                        open_nodes: set[int], problems: list[Problem]) -> Any:
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), parsed, budget, problems)
+        return [_convert(item, (*loc, i), parsed, budget, open_nodes, problems)
                 for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -154,7 +172,7 @@ def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
                                     "keep one of them"))
             continue
         parsed.keys[(*loc, key)] = key_node
-        result[key] = _convert(value_node, (*loc, key), parsed, budget, problems)
+        result[key] = _convert(value_node, (*loc, key), parsed, budget, open_nodes, problems)
     return result
 
 
@@ -250,24 +268,41 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
         if loc[-1] == "source" and value not in known:
             problems.append(parsed.problem(loc, f"unknown source '{value}'", _near(value, known)))
         elif loc[0] != "sources":
-            for cited in cited_ids(value):
-                if cited not in known:
-                    problems.append(_citation_problem(parsed, loc, cited, known))
+            problems.extend(_check_markers(parsed, loc, value, known))
     return problems
 
 
-def _citation_problem(parsed: Parsed, loc: Loc, cited: str, known: set[str]) -> Problem:
-    """Place the error on the citation marker itself, wherever it sits in a multi-line block."""
-    base = parsed.problem(loc, f"cites unknown source '{cited}'", _near(cited, known))
+def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> list[Problem]:
+    """Check each citation marker in one text, placing problems on the marker itself.
+
+    The markers are found again in the file's raw text so that a marker deep inside a folded
+    or literal block gets its own line and column; if that fails, the field's position is used.
+    """
     node = parsed.values.get(loc)
-    if node is None:
-        return base
-    start = parsed.text.find("@" + cited, node.start_mark.index, node.end_mark.index)
-    if start < 0:
-        return base
-    line = parsed.text.count("\n", 0, start) + 1
-    col = start - (parsed.text.rfind("\n", 0, start) + 1)  # column of the '[' before '@'
-    return Problem(base.path, line, max(col, 1), base.field, base.message, base.hint)
+    found = list(MARKER_LIKE.finditer(value))
+    raw = []
+    if node is not None:
+        raw = list(MARKER_LIKE.finditer(parsed.text, node.start_mark.index, node.end_mark.index))
+    problems = []
+    for i, match in enumerate(found):
+        base = parsed.problem(loc, "")
+        if len(raw) == len(found):
+            start = raw[i].start()
+            line = parsed.text.count("\n", 0, start) + 1
+            col = start - (parsed.text.rfind("\n", 0, start) + 1) + 1
+        else:
+            line, col = base.line, base.column
+        ids = marker_ids(match.group())
+        if ids is None:
+            problems.append(Problem(parsed.path, line, col, base.field,
+                                    f"malformed citation {match.group()!r}",
+                                    "write [@id] or [@id; @other-id] with lower-case ids"))
+            continue
+        for cited in ids:
+            if cited not in known:
+                problems.append(Problem(parsed.path, line, col, base.field,
+                                        f"cites unknown source '{cited}'", _near(cited, known)))
+    return problems
 
 
 def _near(value: str, known: set[str]) -> str:

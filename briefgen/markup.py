@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-from briefgen.model import Brief, Source
+from briefgen.model import CITATION, Brief, Source
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _INLINE = re.compile(
-    r"(?P<cite>\s*\[@(?P<ids>[^\]\s][^\]]*)\])"
-    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<href>[^)\s]+)\))"
+    rf"(?P<cite>\s*{CITATION.pattern})"
+    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<href>(?:[^()\s]|\([^()\s]*\))+)\))"
     r"|(?P<esc>\\[\\*_\[\]])"
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|\*(?P<em>[^*\s](?:[^*]*[^*\s])?)\*"
@@ -65,8 +65,7 @@ def inline(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
         out.append(escape(text[pos : m.start()]))
         pos = m.end()
         if m.group("cite"):
-            ids = [part.strip().lstrip("@") for part in m.group("ids").split(";")]
-            out.append(cite(ids))
+            out.append(cite([p.strip().lstrip("@") for p in m.group("ids").split(";")]))
         elif m.group("link"):
             label = inline(m.group("ltext"), cite)
             href = m.group("href")

@@ -14,8 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-# A citation marker: [@id] or [@id; @other].
-CITATION = re.compile(r"\[@([a-z0-9][a-z0-9._-]*(?:\s*;\s*@[a-z0-9][a-z0-9._-]*)*)\]")
+# A citation marker: [@id] or [@id; @other]. MARKER_LIKE finds anything an editor meant as one,
+# so a malformed marker is reported instead of printed as literal text.
+CITATION = re.compile(r"\[@(?P<ids>[a-z0-9][a-z0-9._-]*(?:\s*;\s*@[a-z0-9][a-z0-9._-]*)*)\]")
+MARKER_LIKE = re.compile(r"\[@[^\]]*\]")
 
 
 def _check_partial_date(value: str) -> str:
@@ -26,12 +28,12 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
-def cited_ids(text: str) -> list[str]:
-    """Source ids cited in a Markdown text, in order of appearance, so references can be checked."""
-    ids: list[str] = []
-    for match in CITATION.finditer(text):
-        ids.extend(part.strip().lstrip("@") for part in match.group(1).split(";"))
-    return ids
+def marker_ids(marker: str) -> list[str] | None:
+    """The source ids of one citation marker, or None when it is not well formed."""
+    match = CITATION.fullmatch(marker)
+    if match is None:
+        return None
+    return [part.strip().lstrip("@") for part in match.group("ids").split(";")]
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -103,12 +103,14 @@ CASES = {
     # (h) An empty file.
     "empty": (
         "",
-        f"{SHOWN}:1:1: file is empty (hint: a brief needs at least title, date and summary)",
+        f"{SHOWN}:1:1: file is empty (hint: a brief needs at least title, date, classification, "
+        "authors, organisation, summary, key_points, outlook)",
     ),
     # (h) Only a comment is as good as empty.
     "only-comment": (
         "# nothing here yet\n",
-        f"{SHOWN}:1:1: file is empty (hint: a brief needs at least title, date and summary)",
+        f"{SHOWN}:1:1: file is empty (hint: a brief needs at least title, date, classification, "
+        "authors, organisation, summary, key_points, outlook)",
     ),
     # (i) A list at the top level.
     "top-level-list": (

@@ -24,7 +24,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from briefgen.brand import Brand
-from briefgen.render.wordstyles import TABLE_STYLE, apply_brand, rgb, shade
+from briefgen.render.wordstyles import TABLE_STYLE, apply_brand, insert_in_order, rgb, shade
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
@@ -315,7 +315,7 @@ def _cell_top_border(tc_pr, colour: str) -> None:
     for key, value in (("val", "single"), ("sz", "24"), ("space", "0"), ("color", colour[1:])):
         top.set(qn(f"w:{key}"), value)
     borders.append(top)
-    tc_pr.insert(0, borders)
+    insert_in_order(tc_pr, borders)
 
 
 def _no_borders(table: Table) -> None:
@@ -325,8 +325,8 @@ def _no_borders(table: Table) -> None:
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    tbl_pr.append(borders)
+    insert_in_order(tbl_pr, borders)
     spacing = OxmlElement("w:tblCellSpacing")
     spacing.set(qn("w:w"), "60")  # twentieths of a point: the gap between figure cards
     spacing.set(qn("w:type"), "dxa")
-    tbl_pr.append(spacing)
+    insert_in_order(tbl_pr, spacing)

@@ -31,6 +31,37 @@ CUSTOM_PARAGRAPH_STYLES = {
 TABLE_STYLE = "Brief Table"
 
 
+# Child order that the WordprocessingML schema requires inside each properties element; Word
+# reports a file as damaged when children come out of order, so every insert goes through here.
+SCHEMA_ORDER = {
+    "pPr": ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+            "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap "
+            "overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid "
+            "spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+            "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"),
+    "tcPr": ("cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+             "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"),
+    "tblPr": ("tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+              "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook "
+              "tblCaption tblDescription tblPrChange"),
+}
+
+
+def insert_in_order(parent, child) -> None:
+    """Insert child into a w:pPr, w:tcPr or w:tblPr where the schema wants it, replacing any
+    element of the same name."""
+    order = SCHEMA_ORDER[parent.tag.rsplit("}", 1)[-1]].split()
+    name = child.tag.rsplit("}", 1)[-1]
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    later = {qn(f"w:{n}") for n in order[order.index(name) + 1 :]}
+    for index, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(index, child)
+            return
+    parent.append(child)
+
+
 def rgb(hex_colour: str) -> RGBColor:
     """#16365C -> RGBColor, for python-docx."""
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
@@ -44,7 +75,7 @@ def set_font(style: BaseStyle, family: str) -> None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
+        if attr.lower().endswith("theme"):
             del fonts.attrib[attr]
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), family)
@@ -57,15 +88,18 @@ def paragraph_border(style: BaseStyle, side: str, colour: str, size_eighths: int
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
-    for old in borders.findall(qn(f"w:{side}")):
-        borders.remove(old)
+        insert_in_order(ppr, borders)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
     edge.set(qn("w:space"), str(space))
     edge.set(qn("w:color"), colour.lstrip("#"))
-    borders.append(edge)
+    for old in borders.findall(qn(f"w:{side}")):
+        borders.remove(old)
+    sides = ("top", "left", "bottom", "right", "between", "bar")
+    later = [qn(f"w:{n}") for n in sides[sides.index(side) + 1 :]]
+    position = next((i for i, e in enumerate(borders) if e.tag in later), len(borders))
+    borders.insert(position, edge)
 
 
 def shade(element_pr, fill: str) -> None:
@@ -74,7 +108,7 @@ def shade(element_pr, fill: str) -> None:
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill.lstrip("#"))
-    element_pr.append(shd)
+    insert_in_order(element_pr, shd)
 
 
 def _style(doc: Document, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> BaseStyle:
@@ -198,7 +232,7 @@ def _table_style(doc: Document, brand: Brand) -> None:
     style.base_style = None
     el = style.element
     for old in el.findall(qn("w:tblPr")) + el.findall(qn("w:tblStylePr")):
-        el.remove(old)
+        el.remove(old)  # the style's children end pPr, rPr, tblPr, trPr, tcPr, tblStylePr
     rule = brand.colours.rule.lstrip("#")
     tbl_pr = OxmlElement("w:tblPr")
     borders = OxmlElement("w:tblBorders")
@@ -207,14 +241,14 @@ def _table_style(doc: Document, brand: Brand) -> None:
         for key, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", rule)):
             edge.set(qn(f"w:{key}"), value)
         borders.append(edge)
-    tbl_pr.append(borders)
+    insert_in_order(tbl_pr, borders)
     margins = OxmlElement("w:tblCellMar")
     for side, width in (("left", 100), ("right", 100)):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:w"), str(width))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    tbl_pr.append(margins)
+    insert_in_order(tbl_pr, margins)
     el.append(tbl_pr)
     header = OxmlElement("w:tblStylePr")
     header.set(qn("w:type"), "firstRow")
