@@ -85,10 +85,14 @@ def inline(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
 
 
 def blocks(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
-    """Render a multi-paragraph body: blank lines separate paragraphs, '- ' lines make a list."""
+    """Render a multi-paragraph body: blank lines separate paragraphs, '- ' lines make a list,
+    and a paragraph starting with '### ' is a subheading."""
     html: list[Markup] = []
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line for line in chunk.splitlines() if line.strip()]
+        if lines and lines[0].lstrip().startswith("### "):
+            heading = lines.pop(0).lstrip()[4:].strip()
+            html.append(Markup("<h3>{}</h3>").format(inline(heading, cite)))
         if lines and all(_BULLET.match(line) for line in lines):
             items = [Markup("<li>{}</li>").format(inline(_BULLET.sub("", line), cite))
                      for line in lines]

@@ -64,7 +64,9 @@ class Section(Strict):
     """A titled part of the full analysis."""
 
     heading: Text = Field(description="Section heading.")
-    body: Markdown = Field(description="Paragraphs split by a blank line; `- ` starts a bullet.")
+    body: Markdown = Field(
+        description="Paragraphs split by a blank line; `- ` starts a bullet, `### ` a subheading."
+    )
 
 
 class TimelineEvent(Strict):

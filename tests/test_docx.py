@@ -129,8 +129,12 @@ def test_sources_are_numbered_source_paragraphs(doc: DocumentObject, brief: Brie
 
 def test_headings_use_heading_styles(doc: DocumentObject, brief: Brief, variant: str) -> None:
     expected = headings(brief, variant)
-    assert [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")] == expected
-    assert all(p.style.name == "Heading 1" for p in doc.paragraphs if p.text in expected)
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == expected
+    # '### ' subheadings inside section bodies are Heading 2, in order.
+    subheadings = [line.strip()[4:] for s in brief.sections for line in s.body.splitlines()
+                   if line.strip().startswith("### ")] if variant == "full" else []
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 2"] == subheadings
+    assert subheadings or variant == "summary", "the default brief should show a subheading"
     # Every section heading from the YAML is a real Heading 1, never bold Normal text.
     for section in brief.sections if variant == "full" else []:
         assert [p.style.name for p in doc.paragraphs if p.text == section.heading] == ["Heading 1"]
