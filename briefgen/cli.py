@@ -12,13 +12,14 @@ import click
 from briefgen import __version__
 from briefgen.build import build_brief, check_brief
 from briefgen.errors import BuildError
-from briefgen.project import Project
+from briefgen.project import Project, briefs_in
 from briefgen.render import FORMATS
 from briefgen.variant import VARIANTS
 
-CONTENT = click.argument(
-    "content", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[CONTENT]..."
-)
+# Missing files are not a usage error: they are reported like any broken brief, and the
+# other briefs are still built.
+CONTENT = click.argument("content", nargs=-1, type=click.Path(path_type=Path),
+                         metavar="[CONTENT]...")
 
 
 def debug_option(command: Callable) -> Callable:
@@ -33,12 +34,20 @@ def main() -> None:
 
 
 def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
-    """Named files, the *.yaml inside named folders, or all of content/ when none are named."""
-    if not given:
-        return project.content_files()
+    """Named files, the briefs inside named folders, or all of content/ when none are named.
+
+    A usage error (exit 2) when that comes to no brief at all: nothing could be attempted.
+    """
     found: list[Path] = []
     for path in given:
-        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        found.extend(briefs_in(path) if path.is_dir() else [path])
+    if not given and project.content_dir.is_dir():
+        found = briefs_in(project.content_dir)
+    if not found:
+        where = ", ".join(f"{_shown(f)}/" for f in given or [project.content_dir])
+        hint = "add a .yaml file there or name one" if given else (
+            "run briefgen in the folder that holds content/, or name the files to build")
+        raise click.UsageError(f"no briefs found in {where} ({hint})")
     return found
 
 
@@ -50,13 +59,11 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _no_briefs(project: Project) -> None:
-    click.echo(f"briefgen: no briefs found in {_shown(project.content_dir)}/ "
-               "(hint: add a YAML file there or name one)", err=True)
-    sys.exit(1)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
 
 
-@main.command()
+@main.command(short_help="Build briefs into PDF and Word files.")
 @CONTENT
 @click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANTS),
               help="Variant to build (repeatable). Default: all.")
@@ -67,14 +74,14 @@ def _no_briefs(project: Project) -> None:
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
           out: Path | None, debug: bool) -> None:
-    """Build briefs into output/<slug>/<slug>-<variant>.<ext>.
+    """Build briefs into PDF and Word files.
 
-    Every brief is attempted; one that fails is reported and leaves its previous files in place.
+    CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
+    is built. Files go to OUT/<slug>/<slug>-<variant>.<ext>, where the slug is the file name.
+    Every brief is attempted; one that fails is reported and keeps its previous files.
     """
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    if not files:
-        _no_briefs(project)
     out_dir = out or project.output_dir
     started = time.perf_counter()
     failed = 0
@@ -87,33 +94,33 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
             sys.exit(1)
         if result.ok:
             click.echo(f"built {result.source} -> {_shown(out_dir / result.slug)}/ "
-                       f"({len(result.files)} files, {result.seconds:.1f} s)")
+                       f"({_plural(len(result.files), 'file')}, {result.seconds:.1f} s)")
         else:
             failed += 1
             for line in result.problems:
                 click.echo(line, err=True)
-    built = len(files) - failed
-    summary = f"{built} brief{'s' * (built != 1)} built"
+    summary = f"{_plural(len(files) - failed, 'brief')} built"
     if failed:
         summary += f", {failed} failed"
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s", err=bool(failed))
     sys.exit(1 if failed else 0)
 
 
-@main.command()
+@main.command(short_help="Validate briefs without building them.")
 @CONTENT
 @debug_option
 def check(content: tuple[Path, ...], debug: bool) -> None:
-    """Validate briefs without building them: one line per problem, exit 1 if any."""
+    """Validate briefs without building them: one line per problem, exit 1 if any.
+
+    CONTENT names brief files or folders of them; without it, every brief in content/.
+    """
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    if not files:
-        _no_briefs(project)
     problems = [line for path in files for line in check_brief(path, _shown(path))]
     for line in problems:
         click.echo(line)
     if problems:
-        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} "
-                   f"in {len(files)} brief{'s' * (len(files) != 1)}", err=True)
+        click.echo(f"{_plural(len(problems), 'problem')} in {_plural(len(files), 'brief')}",
+                   err=True)
         sys.exit(1)
-    click.echo(f"{len(files)} brief{'s' * (len(files) != 1)} OK", err=True)
+    click.echo(f"{_plural(len(files), 'brief')} OK", err=True)

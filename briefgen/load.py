@@ -6,7 +6,9 @@ editor can act on, and checks what the model alone cannot: that citations name r
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +32,27 @@ def load_brief(path: Path, display: str | None = None) -> Brief:
     try:
         brief = Brief.model_validate(parsed.data)
     except ValidationError as exc:
-        problems = [_explain(parsed, err) for err in exc.errors()]
+        problems = [_explain(parsed, err) for err in _merge_misspellings(exc.errors())]
         raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
     problems = check_references(brief, parsed)
     if problems:
         raise ContentError(problems)
     return brief
+
+
+def _merge_misspellings(errors: list[Any]) -> list[Any]:
+    """Drop "x is required" when an unknown key beside it is a misspelling of x: the
+    unknown-key line already says "did you mean 'x'?", and one line per mistake is enough."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    meant = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            candidates = [m[-1] for m in missing if m[:-1] == loc[:-1]]
+            close = difflib.get_close_matches(str(loc[-1]), [str(c) for c in candidates], n=1)
+            if close:
+                meant.add((*loc[:-1], close[0]))
+    return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in meant)]
 
 
 def _kind(value: Any) -> str:
@@ -74,7 +91,14 @@ def _explain(parsed: Parsed, err: dict[str, Any]) -> Problem:
         least = err.get("ctx", {}).get("min_length", 1)
         return parsed.problem(loc, f"must have at least {least} item{'s' * (least != 1)}")
     if kind.startswith("date"):
-        return parsed.problem(loc, f"must be a date written YYYY-MM-DD (got {_kind(err['input'])})")
+        return _date_problem(parsed, loc, err["input"], "YYYY-MM-DD")
+    if err.get("ctx", {}).get("error") and "YYYY" in err["msg"]:
+        return _date_problem(parsed, loc, err["input"], "YYYY, YYYY-MM or YYYY-MM-DD")
+    if kind == "string_type" and err["input"] is None and isinstance(loc[-1], int):
+        return parsed.problem(loc, "is an empty item", "write its text or delete the line")
+    if kind == "list_type":
+        return parsed.problem(loc, f"must be a list (got {_kind(err['input'])})",
+                              "write one '- item' per line below the key, or [first, second]")
     if kind == "string_pattern_mismatch":
         return parsed.problem(loc, f"is not in the expected form (got {_kind(err['input'])})",
                               _pattern_hint(loc))
@@ -82,6 +106,42 @@ def _explain(parsed: Parsed, err: dict[str, Any]) -> Problem:
         return parsed.problem(loc, f"{_MESSAGES[kind]} (got {_kind(err['input'])})")
     message = err["msg"].removeprefix("Value error, ")
     return parsed.problem(loc, message)
+
+
+def _date_problem(parsed: Parsed, loc: Loc, value: Any, form: str) -> Problem:
+    """Tell an impossible date (2025-02-30) from one written another way (4 July 2025)."""
+    text = str(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return parsed.problem(loc, f"{text} is not a real date")
+    return parsed.problem(loc, f"must be a date written {form} (got {_kind(value)})",
+                          _date_hint(text) if isinstance(value, str) else "")
+
+
+def _date_hint(text: str) -> str:
+    """Suggest the ISO form of a date written another way, or name both readings if unsure."""
+    numeric = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text.strip())
+    if numeric:
+        a, b, year = (int(g) for g in numeric.groups())
+        readings = {dt.date(year, m, d).isoformat() for d, m in ((a, b), (b, a))
+                    if 1 <= m <= 12 and 1 <= d <= 31 and _real(year, m, d)}
+        if len(readings) == 1:
+            return f"write {readings.pop()}"
+        if readings:
+            return "day and month are ambiguous: write " + " or ".join(sorted(readings))
+    for form in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%b %d, %Y"):
+        try:
+            return f"write {dt.datetime.strptime(text.strip(), form).date().isoformat()}"
+        except ValueError:
+            continue
+    return ""
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _pattern_hint(loc: Loc) -> str:
@@ -118,7 +178,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
-    """Every citation must name a source, and source ids must be unique."""
+    """Every citation must name a source, source ids must be unique, and list items must not
+    carry a typed bullet of their own."""
     problems: list[Problem] = []
     known: set[str] = set()
     for i, source in enumerate(brief.sources):
@@ -131,6 +192,9 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
             problems.append(parsed.problem(loc, f"unknown source '{value}'", _near(value, known)))
         elif loc[0] != "sources":
             problems.extend(_check_markers(parsed, loc, value, known))
+        if len(loc) == 2 and isinstance(loc[1], int) and re.match(r"[-*](\s|$)", value):
+            problems.append(parsed.problem(loc, "starts with a bullet dash",
+                                           "each item is already a bullet: remove the dash"))
     return problems
 
 

@@ -24,7 +24,8 @@ _INLINE = re.compile(
     r"|(?<![\w])_(?P<em2>[^_\s](?:[^_]*[^_\s])?)_(?![\w])",
     re.DOTALL,
 )
-_BULLET = re.compile(r"^\s*[-*]\s+")
+_BULLET = re.compile(r"^\s*[-*](\s+|$)")
+_NUMBER = re.compile(r"^\s*\d{1,3}[.)](\s+|$)")
 
 
 class Citations:
@@ -84,20 +85,53 @@ def inline(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
     return Markup("").join(out)
 
 
+def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Split a body into blocks: ("h3", [text]), ("p", [text]), ("ul" or "ol", [item, ...]).
+
+    A list may follow a paragraph line directly, an item may wrap onto following lines, and
+    lists of the same kind separated only by blank lines are one list, as in Markdown.
+    """
+    found: list[tuple[str, list[str]]] = []
+    current: tuple[str, list[str]] | None = None
+    after_blank = False
+    for line in text.strip().splitlines():
+        stripped = line.strip()
+        marker = _BULLET.match(line) or _NUMBER.match(line)
+        if not stripped:
+            if current and current[0] == "p":
+                current = None
+            after_blank = True
+            continue
+        continues = line[:1].isspace() or not after_blank
+        after_blank = False
+        if stripped.startswith("### "):
+            found.append(("h3", [stripped[4:].strip()]))
+            current = None
+        elif marker:
+            kind = "ul" if _BULLET.match(line) else "ol"
+            if not (current and current[0] == kind):
+                previous = found[-1] if found else None
+                current = previous if previous and previous[0] == kind else (kind, [])
+                if current is not previous:
+                    found.append(current)
+            current[1].append(line[marker.end():].strip())
+        elif current and current[0] in ("ul", "ol") and continues and current[1]:
+            current[1][-1] = f"{current[1][-1]} {stripped}".strip()
+        elif current and current[0] == "p":
+            current[1][0] += " " + stripped
+        else:
+            current = ("p", [stripped])
+            found.append(current)
+    return [(kind, [t for t in texts if t]) for kind, texts in found if any(texts)]
+
+
 def blocks(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
-    """Render a multi-paragraph body: blank lines separate paragraphs, '- ' lines make a list,
-    and a paragraph starting with '### ' is a subheading."""
+    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, and '### ' subheadings."""
     html: list[Markup] = []
-    for chunk in re.split(r"\n\s*\n", text.strip()):
-        lines = [line for line in chunk.splitlines() if line.strip()]
-        if lines and lines[0].lstrip().startswith("### "):
-            heading = lines.pop(0).lstrip()[4:].strip()
-            html.append(Markup("<h3>{}</h3>").format(inline(heading, cite)))
-        if lines and all(_BULLET.match(line) for line in lines):
-            items = [Markup("<li>{}</li>").format(inline(_BULLET.sub("", line), cite))
-                     for line in lines]
-            html.append(Markup("<ul>") + Markup("").join(items) + Markup("</ul>"))
-        elif lines:
-            joined = " ".join(line.strip() for line in lines)
-            html.append(Markup("<p>{}</p>").format(inline(joined, cite)))
+    for kind, texts in parse_blocks(text):
+        if kind in ("ul", "ol"):
+            items = Markup("").join(Markup("<li>{}</li>").format(inline(t, cite)) for t in texts)
+            html.append(Markup(f"<{kind}>") + items + Markup(f"</{kind}>"))
+        else:
+            html.append(Markup(f"<{kind}>{{}}</{kind}>").format(inline(texts[0], cite)))
     return Markup("\n").join(html)

@@ -24,7 +24,10 @@ def _check_partial_date(value: str) -> str:
     if not PARTIAL_DATE.match(value):
         raise ValueError("must be a date written YYYY, YYYY-MM or YYYY-MM-DD")
     if len(value) == 10:
-        dt.date.fromisoformat(value)  # rejects 2025-02-30
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a real date, YYYY-MM-DD expected") from None
     return value
 
 
@@ -46,6 +49,15 @@ PartialDate = Annotated[
     str,
     AfterValidator(_check_partial_date),
     Field(examples=["2025", "2025-07", "2025-07-03"]),
+]
+LanguageTag = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    # Tags are case-insensitive; write them the conventional way (en-GB, zh-Hant-TW).
+    AfterValidator(lambda tag: "-".join(
+        p.lower() if i == 0 else p.upper() if len(p) == 2 else p.title() if len(p) == 4 else p
+        for i, p in enumerate(tag.split("-"))
+    )),
 ]
 SourceId = Annotated[
     str,
@@ -119,7 +131,7 @@ class Brief(Strict):
     title: Text = Field(description="Headline of the brief.")
     subtitle: Text | None = Field(default=None, description="One-line deck under the title.")
     date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+    language: LanguageTag = (
         Field(default="en", description="BCP 47 language tag of the text, e.g. `en` or `ru`.")
     )
     classification: Text = Field(

@@ -30,6 +30,8 @@ class Project:
         """Default destination of built files."""
         return self.root / "output"
 
-    def content_files(self) -> list[Path]:
-        """Every brief in content/, in a stable order so builds and logs are reproducible."""
-        return sorted(self.content_dir.glob("*.yaml"))
+
+
+def briefs_in(folder: Path) -> list[Path]:
+    """Every brief (*.yaml, *.yml) in a folder, in a stable order so logs are reproducible."""
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())

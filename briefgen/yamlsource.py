@@ -8,6 +8,7 @@ without bound, and scalars stay the text the editor typed (``NO`` stays "NO", ``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ def read_text(path: Path, shown: str) -> str:
     """Read a content file as UTF-8, pointing at the first byte that is not."""
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError([Problem(shown, None, None, "", "file not found")]) from None
     except OSError as exc:
         raise ContentError([Problem(shown, None, None, "", f"cannot read file: {exc.strerror}")]) \
             from None
@@ -83,16 +86,7 @@ def parse_yaml(text: str, shown: str) -> Parsed:
     except RecursionError:
         raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = "indent with spaces, not tabs" if "\\t" in message else ""
-        if not hint and exc.context and exc.context_mark and exc.context_mark is not mark:
-            what = exc.context.strip().removeprefix("while parsing ")
-            start = exc.context_mark
-            hint = f"check {what} that starts at line {start.line + 1}, column {start.column + 1}"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ContentError([Problem(shown, line, col, "", f"YAML syntax error: {message}", hint)]) \
-            from None
+        raise ContentError([_syntax_problem(exc, shown)]) from None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     if root is None:
@@ -110,6 +104,41 @@ def parse_yaml(text: str, shown: str) -> Parsed:
     return parsed
 
 
+# What usually causes each of PyYAML's messages when an editor writes a brief, as a hint.
+SYNTAX_HINTS = (
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("mapping values are not allowed", "a value containing ': ' must be in quotes, e.g. "
+     'title: "Russia: first mover"; otherwise check the indentation of this line'),
+    ("cannot start any token", "a value starting with @, ` or % must be in quotes"),
+    ("expected alphabetic or numeric character", "a value starting with * or & must be in "
+     'quotes, e.g. - "**Bold** start of a point"'),
+    ("could not find expected ':'", "this line needs a ':' after its key, or it continues a "
+     "value above and must be indented like it"),
+    ("expected the end of a block", "check this line's indentation against the lines above; "
+     "a value that starts with a quote must also end with it"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
+    """One line for a YAML syntax error, at the line the editor must change, with a hint."""
+    message = (exc.problem or exc.context or "invalid YAML").strip()
+    message = message.replace("found '?'", "found a key")
+    message = message.replace("<block end>", "the end of a block")
+    mark = exc.problem_mark or exc.context_mark
+    if "simple key" in (exc.context or "") and exc.context_mark:
+        mark = exc.context_mark  # the key missing its ':' is where the scan started
+    hint = next((h for needle, h in SYNTAX_HINTS if needle in message), "")
+    if not hint and exc.context and exc.context_mark and exc.context_mark is not mark:
+        start = exc.context_mark
+        what = exc.context.strip().removeprefix("while parsing ").removeprefix("while scanning ")
+        hint = f"check {what} that starts at line {start.line + 1}, column {start.column + 1}"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return Problem(shown, line, col, "", f"YAML syntax error: {message}", hint)
+
+
+_EATEN_COMMENT = re.compile(r"[ \t]+#[^\s#]")
+
+
 def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
              open_nodes: set[int], problems: list[Problem]) -> Any:
     budget[0] -= 1
@@ -119,6 +148,11 @@ def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
                                     "file expands to too many values (YAML alias bomb?)")])
     parsed.values[loc] = node
     if isinstance(node, yaml.ScalarNode):
+        if node.style is None and _EATEN_COMMENT.match(parsed.text, node.end_mark.index):
+            problems.append(Problem(
+                parsed.path, node.end_mark.line + 1, node.end_mark.column + 2, format_loc(loc),
+                "the text after ' #' is dropped: YAML reads it as a comment",
+                "put the whole value in quotes"))
         return None if node.style is None and node.value in NULLS else node.value
     if id(node) in open_nodes:
         raise ContentError([Problem(parsed.path, node.start_mark.line + 1,

@@ -101,5 +101,16 @@ def test_blocks_paragraphs_and_bullets(citations: Citations) -> None:
     ]
 
 
-def test_mixed_lines_are_a_paragraph_not_a_list(citations: Citations) -> None:
-    assert str(blocks("- a dash\nthen text", citations.marker)) == "<p>- a dash then text</p>"
+def test_a_wrapped_item_stays_one_item(citations: Citations) -> None:
+    html = str(blocks("- a dash\nthen text", citations.marker))
+    assert html == "<ul><li>a dash then text</li></ul>"
+
+
+def test_lists_after_a_paragraph_line_numbered_and_wrapped(citations: Citations) -> None:
+    body = ("Three routes matter:\n- first\n- second\n\n- a long item the editor wrapped\n"
+            "  onto a second line\n-\n\n1. numbered\n2) two\n\nAfter the list.")
+    assert str(blocks(body, citations.marker)) == (
+        "<p>Three routes matter:</p>\n"
+        "<ul><li>first</li><li>second</li><li>a long item the editor wrapped onto a second line"
+        "</li></ul>\n<ol><li>numbered</li><li>two</li></ol>\n<p>After the list.</p>"
+    )

@@ -170,6 +170,7 @@ class _Writer:
         """Bulleted and numbered lists; the sources list keeps the numbers the text cites."""
         numbered = element.tag == "ol"
         is_sources = "sources" in _classes(element)
+        restart = self.restarted_numbering() if numbered and not is_sources else None
         for item in element.findall("li"):
             if is_sources:
                 para = container.add_paragraph(style="Source")
@@ -177,7 +178,21 @@ class _Writer:
                 self.inline(item, para, {})
                 _trim(para)
             else:
-                self.paragraph(item, container, "List Number" if numbered else "List Bullet")
+                para = self.paragraph(item, container, "List Number" if numbered else "List Bullet")
+                if restart is not None:
+                    para._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = restart
+
+    def restarted_numbering(self) -> int:
+        """A new Word list instance of the List Number style that starts again at 1.
+
+        Without it every numbered list in a document continues the previous one's count.
+        """
+        style_num = self.doc.styles["List Number"].element.pPr.numPr.numId.val
+        numbering = self.doc.part.numbering_part.element
+        abstract = numbering.num_having_numId(style_num).abstractNumId.val
+        num = numbering.add_num(abstract)
+        num.add_lvlOverride(ilvl=0).add_startOverride(1)
+        return num.numId
 
     def table(self, element, container) -> None:
         """Data tables get the brand table style and a repeating header; figures become cards."""
