@@ -159,6 +159,12 @@ def test_header_and_footer(doc: DocumentObject, brief: Brief) -> None:
     assert fields == ["PAGE", "NUMPAGES"]
     kinds = [el.get(qn("w:fldCharType")) for el in footer_xml.iter(qn("w:fldChar"))]
     assert kinds == ["begin", "separate", "end"] * 2
+    # Page 1, like the PDF's, names the organisation above the title block instead of the title.
+    assert section.different_first_page_header_footer
+    first = "\n".join(p.text for p in section.first_page_header.paragraphs)
+    assert first == f"{brief.organisation}\t{brief.classification}"
+    first_footer = section.first_page_footer._element
+    assert [el.text.strip() for el in first_footer.iter(qn("w:instrText"))] == ["PAGE", "NUMPAGES"]
 
 
 def test_core_properties(doc: DocumentObject, brief: Brief) -> None:

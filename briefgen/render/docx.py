@@ -72,15 +72,20 @@ def _page_setup(doc: Document, meta: dict[str, str], brand: Brand) -> None:
         stops = doc.styles[name].paragraph_format.tab_stops
         stops.clear_all()
         stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    header = section.header.paragraphs[0]
-    header.add_run(meta["title"] + "\t")
-    _marking(header, classification, brand)
-    footer = section.footer.paragraphs[0]
-    _marking(footer, classification, brand)
-    footer.add_run("\tPage ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" of ")
-    _field(footer, "NUMPAGES", "1")
+    # As in the PDF: the first page's header names the organisation, the others the title.
+    section.different_first_page_header_footer = True
+    for header, left in ((section.first_page_header, meta.get("briefgen:organisation", "")),
+                         (section.header, meta["title"])):
+        paragraph = header.paragraphs[0]
+        paragraph.add_run(left + "\t")
+        _marking(paragraph, classification, brand)
+    for footer in (section.first_page_footer, section.footer):
+        paragraph = footer.paragraphs[0]
+        _marking(paragraph, classification, brand)
+        paragraph.add_run("\tPage ")
+        _field(paragraph, "PAGE", "1")
+        paragraph.add_run(" of ")
+        _field(paragraph, "NUMPAGES", "1")
 
 
 def _marking(paragraph: Paragraph, classification: str, brand: Brand) -> None:
@@ -201,7 +206,7 @@ class _Writer:
             return
         ncols = max(len(r.findall("th") + r.findall("td")) for r in rows)
         table: Table = container.add_table(rows=0, cols=ncols)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
         is_figures = "figures" in _classes(element)
         if not is_figures:
             table.style = self.doc.styles[TABLE_STYLE]
@@ -307,14 +312,17 @@ def _trim(para: Paragraph) -> None:
 
 
 def _column_widths(element, ncols: int) -> list[int]:
-    """Column widths from the template's <col style="width: N%">, shared with the PDF."""
-    shares = []
-    for col in element.findall(".//col"):
-        match = re.search(r"width:\s*([\d.]+)%", col.get("style", ""))
-        shares.append(float(match.group(1)) if match else None)
+    """Column widths from the template's <table style="width: N%"> and <col style="width: N%">,
+    the same numbers the PDF is laid out with."""
+    def percent(el) -> float | None:
+        match = re.search(r"width:\s*([\d.]+)%", el.get("style", ""))
+        return float(match.group(1)) if match else None
+
+    total = TEXT_WIDTH * (percent(element) or 100) / 100
+    shares = [percent(col) for col in element.findall(".//col")]
     if len(shares) != ncols or None in shares:
         shares = [100 / ncols] * ncols
-    return [int(TEXT_WIDTH * share / 100) for share in shares]
+    return [int(total * share / 100) for share in shares]
 
 
 def _row_flags(row, header: bool) -> None:
