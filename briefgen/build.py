@@ -56,7 +56,12 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
         result.files = list(files)
     except ContentError as exc:
         result.problems = [str(p) for p in exc.problems]
-    except (BuildError, OSError) as exc:
+    except OSError as exc:
+        if debug:
+            raise
+        target = f" {exc.filename}" if exc.filename else ""
+        result.problems = [f"{shown}: cannot write{target}: {exc.strerror or exc}"]
+    except BuildError as exc:
         if debug:
             raise
         result.problems = [f"{shown}: {exc}"]

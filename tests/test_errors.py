@@ -319,3 +319,14 @@ def test_a_missing_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert problems(proc, "content/missing.yaml") == [
         "content/missing.yaml: file not found"]
     assert (tmp_path / "out" / "good" / "good-full.docx").is_file()
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    write_brief(tmp_path, "good")
+    (tmp_path / "blocker").write_text("a file where the output folder should go")
+    proc = run_cli(["build", "content/good.yaml", "--format", "docx", "--out", "blocker/out"],
+                   cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in output(proc)
+    assert problems(proc, "content/good.yaml") == [
+        "content/good.yaml: cannot write blocker/out/good: Not a directory"]
