@@ -56,22 +56,22 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
         result.files = list(files)
     except ContentError as exc:
         result.problems = [str(p) for p in exc.problems]
-    except OSError as exc:
+    except Exception as exc:  # one brief's failure must not sink the others of a batch
         if debug:
             raise
-        target = f" {exc.filename}" if exc.filename else ""
-        result.problems = [f"{shown}: cannot write{target}: {exc.strerror or exc}"]
-    except BuildError as exc:
-        if debug:
-            raise
-        result.problems = [f"{shown}: {exc}"]
-    except Exception as exc:  # a renderer bug must not sink the other briefs of a batch
-        if debug:
-            raise
-        result.problems = [f"{shown}: build failed: {type(exc).__name__}: {exc} "
-                           "(run with --debug for the traceback)"]
+        result.problems = [f"{shown}: {_describe(exc)}"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _describe(exc: Exception) -> str:
+    """One line for a failure that is not the content's fault."""
+    if isinstance(exc, OSError):
+        target = f" {exc.filename}" if exc.filename else ""
+        return f"cannot write{target}: {exc.strerror or exc}"
+    if isinstance(exc, BuildError):
+        return str(exc)
+    return f"build failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 
 def check_brief(path: Path, shown: str) -> list[str]:

@@ -11,7 +11,6 @@ import click
 
 from briefgen import __version__
 from briefgen.build import build_brief, check_brief
-from briefgen.errors import BuildError
 from briefgen.project import Project, briefs_in
 from briefgen.render import FORMATS
 from briefgen.variant import VARIANTS
@@ -86,12 +85,8 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
     started = time.perf_counter()
     failed = 0
     for path in files:
-        try:
-            result = build_brief(path, _shown(path), project, variants or VARIANTS,
-                                 formats or FORMATS, out_dir, debug)
-        except BuildError as exc:  # project-wide problem, e.g. a broken brand file
-            click.echo(f"briefgen: {exc}", err=True)
-            sys.exit(1)
+        result = build_brief(path, _shown(path), project, variants or VARIANTS,
+                             formats or FORMATS, out_dir, debug)
         if result.ok:
             click.echo(f"built {result.source} -> {_shown(out_dir / result.slug)}/ "
                        f"({_plural(len(result.files), 'file')}, {result.seconds:.1f} s)")

@@ -212,12 +212,8 @@ def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> lis
     problems = []
     for i, match in enumerate(found):
         base = parsed.problem(loc, "")
-        if len(raw) == len(found):
-            start = raw[i].start()
-            line = parsed.text.count("\n", 0, start) + 1
-            col = start - (parsed.text.rfind("\n", 0, start) + 1) + 1
-        else:
-            line, col = base.line, base.column
+        line, col = parsed.position(raw[i].start()) if len(raw) == len(found) else (
+            base.line, base.column)
         ids = marker_ids(match.group())
         if ids is None:
             problems.append(Problem(parsed.path, line, col, base.field,

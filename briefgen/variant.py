@@ -43,20 +43,24 @@ def environment(templates_dir: Path) -> Environment:
 
 def render_html(brief: Brief, variant: str, templates_dir: Path) -> str:
     """Render one variant of a brief to a complete, self-contained HTML document."""
-    env = environment(templates_dir)
-    brand = load_brand(templates_dir / "brand.yaml")
     citations = Citations(brief)
-    css = env.get_template("brief.css.j2").render(brand=brand)
-    return env.get_template(f"{variant}.html.j2").render(
+    return environment(templates_dir).get_template(f"{variant}.html.j2").render(
         brief=brief,
         variant=variant,
-        brand=brand,
-        css=Markup(css.replace("</", "<\\/")),
+        css=stylesheet(templates_dir),
         citations=citations,
         md=lambda text: inline(text, citations.marker),
         md_blocks=lambda text: blocks(text, citations.marker),
         cite=lambda source_id: citations.marker([source_id]),
     )
+
+
+@cache
+def stylesheet(templates_dir: Path) -> Markup:
+    """The CSS for every brief, rendered from the brand once per process."""
+    brand = load_brand(templates_dir / "brand.yaml")
+    css = environment(templates_dir).get_template("brief.css.j2").render(brand=brand)
+    return Markup(css.replace("</", "<\\/"))  # cannot close the <style> element it sits in
 
 
 def long_date(value: dt.date | str) -> str:

@@ -33,6 +33,11 @@ class Parsed:
     values: dict[Loc, yaml.Node] = field(default_factory=dict)
     keys: dict[Loc, yaml.Node] = field(default_factory=dict)
 
+    def position(self, index: int) -> tuple[int, int]:
+        """1-based line and column of a character offset in the file's text."""
+        line = self.text.count("\n", 0, index) + 1
+        return line, index - (self.text.rfind("\n", 0, index) + 1) + 1
+
     def problem(self, loc: Loc, message: str, hint: str = "", at_key: bool = False) -> Problem:
         """A Problem placed at the value (or key) for loc, falling back to its nearest parent."""
         node = None

@@ -149,16 +149,7 @@ def test_one_line_per_problem(tmp_path: Path, case: str) -> None:
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
-    proc = check(tmp_path, """\
-        title: T
-        date: 2025-07-04
-        classification: UNCLASSIFIED
-        authors: [Ann Author]
-        organisation: Test Org
-        sumary: The bottom line.
-        key_points: [A point.]
-        outlook: [Watch this.]
-        """)
+    proc = check(tmp_path, "title: T\ndate: 2025-07-04\n" + REST.replace("summary:", "sumary:"))
     # Line 6 holds the misspelt key; one line says so, not a second "summary: is required".
     assert_reported(proc, f"{SHOWN}:6:1: sumary: unknown key (hint: did you mean 'summary'?)")
 
