@@ -47,18 +47,40 @@ class Sizes(_Part):
     heading2: float = Field(gt=6, lt=36)
 
 
+AssetName = Annotated[str, StringConstraints(pattern=r"^[\w][\w.-]*$")]
+
+
+class Logo(_Part):
+    """An image (PNG or JPEG) in templates/, shown at the top of every brief."""
+
+    file: AssetName
+    alt: str = Field(min_length=1, description="What a screen reader says for the logo.")
+    width: float = Field(40, gt=5, lt=170, description="Printed width in millimetres.")
+
+
 class Brand(_Part):
     """Everything about the look that an organisation may change without touching code."""
 
+    name: str = Field(min_length=1)
+    letterhead: str | None = Field(None, description="First-page header text; default: name.")
+    logo: Logo | None = None
     colours: Colours
     fonts: Fonts
     sizes: Sizes
+    reference_docx: AssetName | None = Field(
+        None, description="A Word document in templates/ whose styles the DOCX uses instead of "
+        "the ones generated from this file (`briefgen reference-doc` writes a starting point).")
 
 
 @cache
 def load_brand(path: Path) -> Brand:
     """Read the brand file; a broken one stops the build before any brief is rendered."""
     try:
-        return Brand.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        brand = Brand.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise BuildError(f"{path}: invalid brand file: {exc}") from None
+    for asset in (brand.logo and brand.logo.file, brand.reference_docx):
+        if asset and not (path.parent / asset).is_file():
+            raise BuildError(f"{path}: {asset} not found next to the brand file "
+                             f"(hint: brand assets live in {path.parent}/)")
+    return brand

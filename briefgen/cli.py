@@ -10,10 +10,13 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
+from briefgen.brand import load_brand
 from briefgen.build import build_brief, check_brief
+from briefgen.errors import BuildError
 from briefgen.project import Project, briefs_in
 from briefgen.render import FORMATS
 from briefgen.variant import VARIANTS
+from briefgen.write import write_files
 
 # Missing files are not a usage error: they are reported like any broken brief, and the
 # other briefs are still built.
@@ -119,3 +122,29 @@ def check(content: tuple[Path, ...], debug: bool) -> None:
                    err=True)
         sys.exit(1)
     click.echo(f"{_plural(len(files), 'brief')} OK", err=True)
+
+
+@main.command("reference-doc", short_help="Write the Word reference document to restyle.")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@debug_option
+def reference_doc(target: Path, debug: bool) -> None:
+    """Write the Word document whose styles every DOCX brief uses, generated from the brand.
+
+    Restyle it in Word (fonts, colours, spacing of the named styles), save it in templates/ and
+    name it in brand.yaml as `reference_docx: <file name>`: briefs built afterwards take their
+    look from it, with no change to code or templates.
+    """
+    from briefgen.render.wordref import generated_reference
+
+    project = Project(Path.cwd())
+    try:
+        brand = load_brand(project.templates_dir / "brand.yaml")
+        write_files({target: generated_reference(brand)})
+    except (BuildError, OSError) as exc:
+        if debug:
+            raise
+        reason = exc if isinstance(exc, BuildError) else f"cannot write {target}: {exc.strerror}"
+        click.echo(str(reason), err=True)
+        sys.exit(1)
+    click.echo(f"wrote {_shown(target)}: restyle it in Word, then set reference_docx in "
+               f"{_shown(project.templates_dir / 'brand.yaml')}")

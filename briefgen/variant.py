@@ -6,7 +6,9 @@ from this HTML: WeasyPrint lays it out as PDF, and the DOCX writer maps its elem
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from briefgen.markup import Citations, blocks, inline
 from briefgen.model import Brief
 
 VARIANTS = ("summary", "full")
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -38,15 +41,27 @@ def environment(templates_dir: Path) -> Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["css_string"] = css_string
+    env.filters["asset_uri"] = lambda name: asset_uri(templates_dir, name)
     return env
 
 
 def render_html(brief: Brief, variant: str, templates_dir: Path) -> str:
     """Render one variant of a brief to a complete, self-contained HTML document."""
+    html = _render(brief, variant, templates_dir, toc_entries=[])
+    if '<nav class="contents">' in html:  # a second pass, now that the headings are known
+        headings = [(id_, Markup(text)) for id_, text in _HEADING.findall(html)]
+        html = _render(brief, variant, templates_dir, toc_entries=headings)
+    return html
+
+
+def _render(brief: Brief, variant: str, templates_dir: Path,
+            toc_entries: list[tuple[str, Markup]]) -> str:
     citations = Citations(brief)
     return environment(templates_dir).get_template(f"{variant}.html.j2").render(
+        toc_entries=toc_entries,
         brief=brief,
         variant=variant,
+        brand=load_brand(templates_dir / "brand.yaml"),
         css=stylesheet(templates_dir),
         citations=citations,
         md=lambda text: inline(text, citations.marker),
@@ -61,6 +76,17 @@ def stylesheet(templates_dir: Path) -> Markup:
     brand = load_brand(templates_dir / "brand.yaml")
     css = environment(templates_dir).get_template("brief.css.j2").render(brand=brand)
     return Markup(css.replace("</", "<\\/"))  # cannot close the <style> element it sits in
+
+
+@cache
+def asset_uri(templates_dir: Path, name: str) -> str:
+    """A brand image as a data: URI, so the HTML is self-contained and no renderer reads files.
+
+    The brand file only accepts bare file names, so this never reads outside templates/.
+    """
+    data = (templates_dir / name).read_bytes()
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def long_date(value: dt.date | str) -> str:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from test_errors import REST, assert_reported, check
 
 from briefgen.markup import inline
-from briefgen.render.wordstyles import SCHEMA_ORDER
+from briefgen.render.wordxml import SCHEMA_ORDER
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

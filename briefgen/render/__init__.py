@@ -18,5 +18,5 @@ def render(fmt: str, html: str, templates_dir: Path, content_dir: Path) -> bytes
     if fmt == "docx":
         from briefgen.render.docx import render_docx
 
-        return render_docx(html, load_brand(templates_dir / "brand.yaml"))
+        return render_docx(html, load_brand(templates_dir / "brand.yaml"), templates_dir)
     raise ValueError(f"unknown format {fmt!r}")

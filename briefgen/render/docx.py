@@ -1,19 +1,20 @@
 """DOCX through python-docx, from the same variant HTML that WeasyPrint lays out.
 
 The HTML is semantic (headings, lists, tables, classes naming each part), so this module maps
-elements to Word styles and never decides what a variant shows: the templates already did.
+elements to named Word styles and never decides what a variant shows: the templates already did.
+It never formats text directly either: every look comes from the reference document's styles.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import re
-import zipfile
+from pathlib import Path
 
 import lxml.html
-from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -24,11 +25,23 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from briefgen.brand import Brand
-from briefgen.render.wordstyles import TABLE_STYLE, apply_brand, insert_in_order, rgb, shade
+from briefgen.render.wordref import open_reference, text_width
+from briefgen.render.wordstyles import CARDS_STYLE, TABLE_STYLE
+from briefgen.render.wordxml import (
+    bookmark,
+    describe_picture,
+    field_runs,
+    footnote_mark,
+    footnote_reference,
+    footnotes_part,
+    insert_in_order,
+    new_footnote,
+    stable_zip,
+    styled_run,
+    update_fields_on_open,
+    w_element,
+)
 
-PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
-MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
-TEXT_WIDTH = PAGE_WIDTH - MARGINS["left"] - MARGINS["right"]
 # Paragraph classes in the HTML and the Word style each becomes.
 CLASS_STYLES = {
     "kind": "Brief Kind",
@@ -39,72 +52,77 @@ CLASS_STYLES = {
     "figure-label": "Figure Label",
     "quote-text": "Quote",
     "attribution": "Quote Attribution",
+    "logo": "Logo",
+    "contents-heading": "TOC Heading",
 }
 HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2"}
 CONTAINERS = {"header", "main", "section", "div", "body", "article", "blockquote"}
 _SPACE = re.compile(r"\s+")
 
 
-def render_docx(html: str, brand: Brand) -> bytes:
+def render_docx(html: str, brand: Brand, templates_dir: Path) -> bytes:
     """Build the Word document for one variant's HTML; identical input gives identical bytes."""
     page = lxml.html.document_fromstring(html)
     meta = {m.get("name"): m.get("content", "") for m in page.iter("meta") if m.get("name")}
     meta["title"] = page.findtext(".//title") or ""
     language = page.get("lang", "en")
-    doc = Document()
-    apply_brand(doc, brand, language)
-    _page_setup(doc, meta, brand)
+    doc = open_reference(brand, templates_dir)
+    _language(doc, language)
+    _page_furniture(doc, meta)
     _properties(doc, meta, language)
-    writer = _Writer(doc, brand)
+    writer = _Writer(doc, page)
     writer.blocks(page.find("body"), doc)
-    return _stable_zip(doc, meta["dcterms.created"])
+    if writer.has_contents:
+        update_fields_on_open(doc)
+    return stable_zip(doc, meta["dcterms.created"])
 
 
-def _page_setup(doc: Document, meta: dict[str, str], brand: Brand) -> None:
+def _language(doc: Document, language: str) -> None:
+    """w:lang on the document defaults and Normal, so Word spell-checks in the brief's language."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    targets = [doc.styles["Normal"].element.get_or_add_rPr()]
+    if defaults is not None and defaults.find(qn("w:rPrDefault")) is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default.find(qn("w:rPr")) is None:
+            rpr_default.append(OxmlElement("w:rPr"))
+        targets.append(rpr_default.find(qn("w:rPr")))
+    for rpr in targets:
+        insert_in_order(rpr, w_element("w:lang", val=language, eastAsia=language, bidi=language))
+
+
+def _page_furniture(doc: Document, meta: dict[str, str]) -> None:
+    """Header and footer as in the PDF: classification on every page, "Page X of Y", and the
+    letterhead on the first page where later pages carry the title."""
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    for side, value in MARGINS.items():
-        setattr(section, f"{side}_margin", value)
-    section.header_distance = section.footer_distance = Mm(10)
+    width = text_width(doc)
     classification = meta.get("briefgen:classification", "")
-    for name in ("Header", "Footer"):  # the base template's stops are set for US Letter
-        stops = doc.styles[name].paragraph_format.tab_stops
-        stops.clear_all()
-        stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    # As in the PDF: the first page's header names the organisation, the others the title.
+    marking = doc.styles["Classification"].style_id
     section.different_first_page_header_footer = True
-    for header, left in ((section.first_page_header, meta.get("briefgen:organisation", "")),
+    for header, left in ((section.first_page_header, meta.get("briefgen:letterhead", "")),
                          (section.header, meta["title"])):
         paragraph = header.paragraphs[0]
+        paragraph.style = doc.styles["Header"]
+        paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
         paragraph.add_run(left + "\t")
-        _marking(paragraph, classification, brand)
+        paragraph.add_run(classification, style="Classification")
     for footer in (section.first_page_footer, section.footer):
         paragraph = footer.paragraphs[0]
-        _marking(paragraph, classification, brand)
+        paragraph.style = doc.styles["Footer"]
+        paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        paragraph._p.append(_text_run(classification, marking))
         paragraph.add_run("\tPage ")
-        _field(paragraph, "PAGE", "1")
+        paragraph._p.extend(field_runs("PAGE", "1"))
         paragraph.add_run(" of ")
-        _field(paragraph, "NUMPAGES", "1")
+        paragraph._p.extend(field_runs("NUMPAGES", "1"))
 
 
-def _marking(paragraph: Paragraph, classification: str, brand: Brand) -> None:
-    run = paragraph.add_run(classification)
-    run.bold = True
-    run.font.color.rgb = rgb(brand.colours.classification)
-
-
-def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that the reader's program fills in when it lays out pages."""
-    run = paragraph.add_run()._r
-    begin, separate, end = (OxmlElement("w:fldChar") for _ in range(3))
-    for char, kind in ((begin, "begin"), (separate, "separate"), (end, "end")):
-        char.set(qn("w:fldCharType"), kind)
-    code, shown = OxmlElement("w:instrText"), OxmlElement("w:t")
-    code.set(qn("xml:space"), "preserve")
-    code.text, shown.text = f" {instruction} ", placeholder
-    for part in (begin, code, separate, shown, end):
-        run.append(part)
+def _text_run(text: str, style_id: str | None = None):
+    run = styled_run(style_id)
+    shown = OxmlElement("w:t")
+    shown.set(qn("xml:space"), "preserve")
+    shown.text = text
+    run.append(shown)
+    return run
 
 
 def _properties(doc: Document, meta: dict[str, str], language: str) -> None:
@@ -123,27 +141,27 @@ def _properties(doc: Document, meta: dict[str, str], language: str) -> None:
     props.last_printed = stamp
 
 
-def _stable_zip(doc: Document, date: str) -> bytes:
-    """Save with every zip entry stamped with the brief's date, so rebuilds are byte-identical."""
-    raw = io.BytesIO()
-    doc.save(raw)
-    stamp = dt.date.fromisoformat(date).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+class _Story:
+    """The parent python-docx expects of a paragraph: here, one living in the footnotes part."""
+
+    def __init__(self, part) -> None:
+        self.part = part
 
 
 class _Writer:
     """Walks the HTML body once, appending Word paragraphs and tables in reading order."""
 
-    def __init__(self, doc: Document, brand: Brand) -> None:
+    def __init__(self, doc: Document, page) -> None:
         self.doc = doc
-        self.brand = brand
+        self.width = text_width(doc)
+        self.ids = {name: doc.styles[name].style_id
+                    for name in ("footnote reference", "footnote text", "Hyperlink", "toc 1")}
+        self.sources = {li.get("value"): li for li in page.iter("li")
+                        if (li.get("id") or "").startswith("source-")}
+        self.notes = footnotes_part(doc)
+        self.noted: set[str] = set()
+        self.marks = 0
+        self.has_contents = False
 
     def blocks(self, element, container) -> None:
         """Append every block-level child of element to container (document or table cell)."""
@@ -152,7 +170,7 @@ class _Writer:
                 continue
             tag = child.tag
             if tag in HEADING_STYLES:
-                self.paragraph(child, container, HEADING_STYLES[tag])
+                self.heading(child, container)
             elif tag == "p":
                 style = next((CLASS_STYLES[c] for c in _classes(child) if c in CLASS_STYLES),
                              "Normal")
@@ -161,6 +179,8 @@ class _Writer:
                 self.list(child, container)
             elif tag == "table":
                 self.table(child, container)
+            elif tag == "nav" and "contents" in _classes(child):
+                self.contents(child, container)
             elif tag in CONTAINERS:
                 self.blocks(child, container)
 
@@ -170,6 +190,34 @@ class _Writer:
         self.inline(element, para, {})
         _trim(para)
         return para
+
+    def heading(self, element, container) -> None:
+        """A heading, bookmarked under its HTML id so the table of contents can link to it."""
+        para = self.paragraph(element, container, HEADING_STYLES[element.tag])
+        if element.get("id"):
+            self.marks += 1
+            runs = [c for c in para._p if c.tag != qn("w:pPr")]
+            bookmark(para._p, _bookmark_name(element.get("id")), self.marks, runs)
+
+    def contents(self, element, container) -> None:
+        """A TOC field over Heading 1. Until a program updates it (Word on opening, LibreOffice
+        on request) it shows the headings, linked, without page numbers."""
+        self.has_contents = True
+        heading = element.find("p")
+        if heading is not None:
+            self.paragraph(heading, container, "TOC Heading")
+        links = element.findall(".//a")
+        for index, link in enumerate(links):
+            para = container.add_paragraph(style="toc 1")
+            if index == 0:
+                para._p.extend(field_runs('TOC \\o "1-1" \\h \\z \\u', "", dirty=True)[:3])
+            anchor = element_with_text(
+                "w:hyperlink", _text_run("".join(link.itertext())),
+                anchor=_bookmark_name(link.get("href", "#").lstrip("#")), history="1")
+            para._p.append(anchor)
+            if index == len(links) - 1:
+                para._p.append(styled_run())
+                para._p[-1].append(w_element("w:fldChar", fldCharType="end"))
 
     def list(self, element, container) -> None:
         """Bulleted and numbered lists; the sources list keeps the numbers the text cites."""
@@ -200,50 +248,51 @@ class _Writer:
         return num.numId
 
     def table(self, element, container) -> None:
-        """Data tables get the brand table style and a repeating header; figures become cards."""
+        """Data tables and figure cards, each look a table style; the header row repeats."""
         rows = element.findall(".//tr")
         if not rows:
             return
         ncols = max(len(r.findall("th") + r.findall("td")) for r in rows)
-        table: Table = container.add_table(rows=0, cols=ncols)
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
         is_figures = "figures" in _classes(element)
-        if not is_figures:
-            table.style = self.doc.styles[TABLE_STYLE]
-        widths = _column_widths(element, ncols)
+        table: Table = container.add_table(rows=0, cols=ncols)
+        table.style = self.doc.styles[CARDS_STYLE if is_figures else TABLE_STYLE]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        caption = element.getparent().find("h2") if element.getparent() is not None else None
+        if caption is not None:  # a table's name for screen readers
+            insert_in_order(table._tbl.tblPr, element_with_text(
+                "w:tblCaption", None, val="".join(caption.itertext()).strip()))
+        widths = self.column_widths(element, ncols)
         table.autofit = False
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = width
-        for index, row in enumerate(rows):
+        for row in rows:
             cells = row.findall("th") + row.findall("td")
             header = all(c.tag == "th" for c in cells)
             word_row = table.add_row()
             _row_flags(word_row, header)
             for col, (cell_el, cell) in enumerate(zip(cells, word_row.cells, strict=False)):
                 cell.width = widths[col]
-                self.cell(cell_el, cell, header, is_figures, index)
-        if is_figures:
-            _no_borders(table)
+                self.cell(cell_el, cell, header)
 
-    def cell(self, element, cell: _Cell, header: bool, figure: bool, index: int) -> None:
+    def cell(self, element, cell: _Cell, header: bool) -> None:
         """Fill one table cell: block content if it has some, else one styled paragraph."""
         cell._tc.remove(cell.paragraphs[0]._p)
-        tc_pr = cell._tc.get_or_add_tcPr()
-        if figure:
-            shade(tc_pr, self.brand.colours.tint)
-            _cell_top_border(tc_pr, self.brand.colours.accent)
-        elif header:
-            shade(tc_pr, self.brand.colours.primary)
-        elif index % 2 == 0:
-            shade(tc_pr, self.brand.colours.tint)
         if any(isinstance(c.tag, str) and c.tag in ("p", "ul", "ol") for c in element):
             self.blocks(element, cell)
+        elif header:
+            self.paragraph(element, cell, "Table Heading")
         else:
-            self.paragraph(element, cell, "Table Heading" if header else "Table Text")
-        if not header and _classes(element) & {"date", "name"}:
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-                run.font.color.rgb = rgb(self.brand.colours.primary)
+            key = _classes(element) & {"date", "name"}
+            self.paragraph(element, cell, "Table Key" if key else "Table Text")
+
+    def column_widths(self, element, ncols: int) -> list[int]:
+        """Column widths from the template's <table style="width: N%"> and
+        <col style="width: N%">, the same numbers the PDF is laid out with."""
+        total = self.width * (_percent(element) or 100) / 100
+        shares = [_percent(col) for col in element.findall(".//col")]
+        if len(shares) != ncols or None in shares:
+            shares = [100 / ncols] * ncols
+        return [int(total * share / 100) for share in shares]
 
     def inline(self, element, para: Paragraph, fmt: dict[str, bool]) -> None:
         """Append the element's text and inline children as runs, carrying bold/italic/links."""
@@ -257,10 +306,12 @@ class _Writer:
                     inner["bold"] = True
                 elif tag in ("em", "i"):
                     inner["italic"] = True
-                elif tag == "sup":
-                    inner["superscript"] = True
                 if tag == "br":
                     para.add_run().add_break()
+                elif tag == "sup" and "cite" in _classes(child):
+                    self.citation(child, para)
+                elif tag == "img":
+                    self.picture(child, para)
                 elif tag == "a" and (child.get("href") or "").startswith(("http", "mailto:")):
                     self.hyperlink(para, child, inner)
                 else:
@@ -276,53 +327,97 @@ class _Writer:
         run = para.add_run(text)
         run.bold = fmt.get("bold") or None
         run.italic = fmt.get("italic") or None
-        if fmt.get("superscript"):
-            run.font.superscript = True
-            run.font.color.rgb = rgb(self.brand.colours.accent)
         if parent is not None:
             parent.append(run._r)
         return run
 
+    def citation(self, element, para: Paragraph) -> None:
+        """Citations become Word footnotes holding the source, numbered by Word. A source cited
+        again gets a NOTEREF field showing its first note's number, so the note numbers match
+        the numbered source list, as in the PDF."""
+        reference = self.ids["footnote reference"]
+        for index, link in enumerate(element.findall("a")):
+            if index:
+                para._p.append(_text_run(",", reference))
+            number = link.text or ""
+            name = f"_BriefNote{number}"
+            if number in self.noted or number not in self.sources:
+                para._p.extend(field_runs(f"NOTEREF {name} \\f \\h", number, reference))
+                continue
+            self.noted.add(number)
+            note_id, note = new_footnote(self.notes)
+            self.marks += 1
+            bookmark(para._p, name, self.marks, [footnote_reference(note_id, reference)])
+            self.footnote(note, self.sources[number])
+
+    def footnote(self, note, source) -> None:
+        """The note's text: the same words as the source's entry in the numbered list."""
+        p = OxmlElement("w:p")
+        note.append(p)
+        para = Paragraph(p, _Story(self.notes))
+        para._p.get_or_add_pPr().append(w_element("w:pStyle", val=self.ids["footnote text"]))
+        para._p.append(footnote_mark(self.ids["footnote reference"]))
+        para.add_run(" ")
+        self.inline(source, para, {})
+        _trim(para)
+
+    def picture(self, element, para: Paragraph) -> None:
+        """An inline image from a data: URI, at the width the HTML gives, with its alt text."""
+        match = re.match(r"data:image/[\w+.-]+;base64,(.*)", element.get("src") or "", re.S)
+        if not match:
+            return  # briefs carry no other images; a remote one would never be fetched
+        width = re.search(r"width:\s*([\d.]+)mm", element.get("style") or "")
+        run = para.add_run()
+        shape = run.add_picture(io.BytesIO(base64.b64decode(match.group(1))),
+                                width=Mm(float(width.group(1))) if width else None)
+        describe_picture(shape._inline, element.get("alt") or "")
+
     def hyperlink(self, para: Paragraph, element, fmt: dict[str, bool]) -> None:
-        """A real w:hyperlink with an external relationship, so the link works in Word."""
+        """A real w:hyperlink with an external relationship, in the Hyperlink character style."""
         rel = para.part.relate_to(element.get("href"), RELATIONSHIP_TYPE.HYPERLINK,
                                   is_external=True)
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), rel)
         para._p.append(link)
-        text = "".join(element.itertext())
-        run = self.run(para, text, fmt, parent=link)
+        run = self.run(para, "".join(element.itertext()), fmt, parent=link)
         if run is not None:
-            run.font.color.rgb = rgb(self.brand.colours.primary)
-            run.font.underline = True
+            insert_in_order(run._r.get_or_add_rPr(),
+                            element_with_text("w:rStyle", None, val=self.ids["Hyperlink"]))
+
+
+def element_with_text(tag: str, child, **attrs: str):
+    """A w: element with w: attributes and, optionally, one child."""
+    el = w_element(tag, **attrs)
+    if child is not None:
+        el.append(child)
+    return el
+
+
+def _bookmark_name(html_id: str) -> str:
+    """Word bookmark names: letters, digits and underscores, at most 40 characters; a leading
+    underscore hides them from the reader's bookmark list."""
+    return "_Toc_" + re.sub(r"\W", "_", html_id)[:35]
 
 
 def _classes(element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
+def _percent(element) -> float | None:
+    match = re.search(r"width:\s*([\d.]+)%", element.get("style", ""))
+    return float(match.group(1)) if match else None
+
+
 def _trim(para: Paragraph) -> None:
     """Drop the spaces that template indentation leaves at the edges of a paragraph."""
     children = [c for c in para._p if c.tag != qn("w:pPr")]
-    runs = para.runs  # direct runs only: text inside a hyperlink is not touched
+    # Direct text runs only: text inside a hyperlink, fields and pictures are not touched.
+    runs = [r for r in para.runs if r._r.find(qn("w:t")) is not None
+            and r._r.find(qn("w:drawing")) is None]
     if runs and children and children[0] is runs[0]._r:
         runs[0].text = runs[0].text.lstrip()
     if runs and children and children[-1] is runs[-1]._r:
         runs[-1].text = runs[-1].text.rstrip()
-
-
-def _column_widths(element, ncols: int) -> list[int]:
-    """Column widths from the template's <table style="width: N%"> and <col style="width: N%">,
-    the same numbers the PDF is laid out with."""
-    def percent(el) -> float | None:
-        match = re.search(r"width:\s*([\d.]+)%", el.get("style", ""))
-        return float(match.group(1)) if match else None
-
-    total = TEXT_WIDTH * (percent(element) or 100) / 100
-    shares = [percent(col) for col in element.findall(".//col")]
-    if len(shares) != ncols or None in shares:
-        shares = [100 / ncols] * ncols
-    return [int(total * share / 100) for share in shares]
 
 
 def _row_flags(row, header: bool) -> None:
@@ -330,26 +425,3 @@ def _row_flags(row, header: bool) -> None:
     tr_pr.append(OxmlElement("w:cantSplit"))
     if header:
         tr_pr.append(OxmlElement("w:tblHeader"))
-
-
-def _cell_top_border(tc_pr, colour: str) -> None:
-    borders = OxmlElement("w:tcBorders")
-    top = OxmlElement("w:top")
-    for key, value in (("val", "single"), ("sz", "24"), ("space", "0"), ("color", colour[1:])):
-        top.set(qn(f"w:{key}"), value)
-    borders.append(top)
-    insert_in_order(tc_pr, borders)
-
-
-def _no_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "nil")
-        borders.append(edge)
-    insert_in_order(tbl_pr, borders)
-    spacing = OxmlElement("w:tblCellSpacing")
-    spacing.set(qn("w:w"), "60")  # twentieths of a point: the gap between figure cards
-    spacing.set(qn("w:type"), "dxa")
-    insert_in_order(tbl_pr, spacing)

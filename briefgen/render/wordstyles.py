@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_LINE_SPACING
+from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
 from briefgen.brand import Brand
+from briefgen.render.wordxml import insert_in_order, w_element
 
 # Styles the writer creates when the base document lacks them: name -> (based on, heading font?)
 CUSTOM_PARAGRAPH_STYLES = {
@@ -26,40 +27,21 @@ CUSTOM_PARAGRAPH_STYLES = {
     "Quote Attribution": ("Normal", True),
     "Source": ("Normal", False),
     "Table Text": ("Normal", True),
+    "Table Key": ("Table Text", True),
     "Table Heading": ("Normal", True),
+    "Logo": ("Normal", False),
+    "footnote text": ("Normal", True),
+    "toc 1": ("Normal", True),
+    "TOC Heading": ("Normal", True),
+    "Caption": ("Normal", True),
 }
+CHARACTER_STYLES = ("footnote reference", "Hyperlink", "Classification")
 TABLE_STYLE = "Brief Table"
-
-
-# Child order that the WordprocessingML schema requires inside each properties element; Word
-# reports a file as damaged when children come out of order, so every insert goes through here.
-SCHEMA_ORDER = {
-    "pPr": ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
-            "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap "
-            "overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid "
-            "spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-            "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"),
-    "tcPr": ("cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
-             "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"),
-    "tblPr": ("tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
-              "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook "
-              "tblCaption tblDescription tblPrChange"),
-}
-
-
-def insert_in_order(parent, child) -> None:
-    """Insert child into a w:pPr, w:tcPr or w:tblPr where the schema wants it, replacing any
-    element of the same name."""
-    order = SCHEMA_ORDER[parent.tag.rsplit("}", 1)[-1]].split()
-    name = child.tag.rsplit("}", 1)[-1]
-    for old in parent.findall(child.tag):
-        parent.remove(old)
-    later = {qn(f"w:{n}") for n in order[order.index(name) + 1 :]}
-    for index, existing in enumerate(parent):
-        if existing.tag in later:
-            parent.insert(index, child)
-            return
-    parent.append(child)
+CARDS_STYLE = "Figure Cards"
+# Every style the document writer names; a reference document must define them all.
+REQUIRED_STYLES = (*CUSTOM_PARAGRAPH_STYLES, "Normal", "Title", "Subtitle", "Heading 1",
+                   "Heading 2", "List Bullet", "List Number", "Quote", "Header", "Footer",
+                   *CHARACTER_STYLES, TABLE_STYLE, CARDS_STYLE)
 
 
 def rgb(hex_colour: str) -> RGBColor:
@@ -138,22 +120,19 @@ def _spacing(style: BaseStyle, before: float, after: float, line: float | None =
         fmt.line_spacing = line
 
 
-def apply_brand(doc: Document, brand: Brand, language: str) -> None:
-    """Define every style the writer names from the brand, and the document's language."""
+def apply_brand(doc: Document, brand: Brand) -> None:
+    """Define every style the writer names, from the brand: the look of the reference document."""
     c, f, s = brand.colours, brand.fonts, brand.sizes
     for name, (base, heading_font) in CUSTOM_PARAGRAPH_STYLES.items():
         style = _style(doc, name)
         style.base_style = doc.styles[base]
         set_font(style, f.heading if heading_font else f.body)
+    for name in CHARACTER_STYLES:
+        _style(doc, name, WD_STYLE_TYPE.CHARACTER)
 
     normal = doc.styles["Normal"]
     _text(normal, f.body, s.body, c.text)
     _spacing(normal, 0, 6, 1.2)
-    lang = normal.element.get_or_add_rPr()
-    lang_el = OxmlElement("w:lang")
-    lang_el.set(qn("w:val"), language)
-    lang_el.set(qn("w:bidi"), language)
-    lang.append(lang_el)
 
     title = doc.styles["Title"]
     _text(title, f.heading, s.title, c.primary, bold=True)
@@ -163,6 +142,7 @@ def apply_brand(doc: Document, brand: Brand, language: str) -> None:
     _spacing(doc.styles["Subtitle"], 0, 8)
     doc.styles["Subtitle"].element.get_or_add_rPr().remove_all("w:spacing")
 
+    _spacing(doc.styles["Logo"], 0, 10, 1.0)
     kind = doc.styles["Brief Kind"]
     _text(kind, f.heading, 8, c.accent, bold=True)
     kind.font.all_caps = True
@@ -214,45 +194,90 @@ def apply_brand(doc: Document, brand: Brand, language: str) -> None:
     source.paragraph_format.first_line_indent = Mm(-7)
     source.paragraph_format.tab_stops.add_tab_stop(Mm(7))
     _spacing(source, 0, 3, 1.1)
+    note = doc.styles["footnote text"]
+    _text(note, f.heading, s.small, c.text)
+    _spacing(note, 0, 2, 1.0)
+    reference = doc.styles["footnote reference"]
+    reference.font.superscript = True
+    reference.font.color.rgb = rgb(c.accent)
+    link = doc.styles["Hyperlink"]
+    link.font.color.rgb = rgb(c.primary)
+    link.font.underline = True
+    marking = doc.styles["Classification"]
+    marking.font.bold = True
+    marking.font.color.rgb = rgb(c.classification)
+
+    contents = doc.styles["TOC Heading"]
+    _text(contents, f.heading, s.small + 1, c.accent, bold=True)
+    contents.font.all_caps = True
+    _spacing(contents, 0, 4)
+    entry = doc.styles["toc 1"]
+    _text(entry, f.heading, s.small + 1, c.text)
+    _spacing(entry, 0, 2, 1.0)
+    entry.paragraph_format.tab_stops.add_tab_stop(
+        Mm(170), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    _text(doc.styles["Caption"], f.heading, s.small, c.muted, italic=True)
 
     _text(doc.styles["Table Text"], f.heading, s.small + 0.5, c.text)
     _spacing(doc.styles["Table Text"], 2, 2, 1.1)
+    _text(doc.styles["Table Key"], f.heading, s.small + 0.5, c.primary, bold=True)
     _text(doc.styles["Table Heading"], f.heading, s.small, "#FFFFFF", bold=True)
     doc.styles["Table Heading"].font.all_caps = True
     _spacing(doc.styles["Table Heading"], 2, 2, 1.0)
 
-    for name in ("Header", "Footer"):
+    for name in ("Header", "Footer"):  # the base template's stops are set for US Letter
         _text(doc.styles[name], f.heading, 7.5, c.muted)
+        doc.styles[name].paragraph_format.tab_stops.clear_all()
     _table_style(doc, brand)
+    _cards_style(doc, brand)
 
 
 def _table_style(doc: Document, brand: Brand) -> None:
-    """A table style with rules between rows and a brand-coloured header row."""
-    style = _style(doc, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-    style.base_style = None
-    el = style.element
-    for old in el.findall(qn("w:tblPr")) + el.findall(qn("w:tblStylePr")):
-        el.remove(old)  # the style's children end pPr, rPr, tblPr, trPr, tcPr, tblStylePr
+    """Rules between rows and a brand-coloured header row, all in the style, so restyling the
+    table style in Word restyles every table. (No banded rows: LibreOffice ignores band1Horz.)"""
+    el = _fresh_table_style(doc, TABLE_STYLE)
     rule = brand.colours.rule.lstrip("#")
     tbl_pr = OxmlElement("w:tblPr")
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "bottom", "insideH"):
-        edge = OxmlElement(f"w:{side}")
-        for key, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", rule)):
-            edge.set(qn(f"w:{key}"), value)
-        borders.append(edge)
+        borders.append(w_element(f"w:{side}", val="single", sz="4", space="0", color=rule))
     insert_in_order(tbl_pr, borders)
     margins = OxmlElement("w:tblCellMar")
-    for side, width in (("left", 100), ("right", 100)):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), str(width))
-        edge.set(qn("w:type"), "dxa")
-        margins.append(edge)
+    for side in ("left", "right"):
+        margins.append(w_element(f"w:{side}", w="100", type="dxa"))
     insert_in_order(tbl_pr, margins)
     el.append(tbl_pr)
-    header = OxmlElement("w:tblStylePr")
-    header.set(qn("w:type"), "firstRow")
+    header = w_element("w:tblStylePr", type="firstRow")
     tc_pr = OxmlElement("w:tcPr")
     shade(tc_pr, brand.colours.primary)
     header.append(tc_pr)
     el.append(header)
+
+
+def _cards_style(doc: Document, brand: Brand) -> None:
+    """Figure cards: tinted cells with an accent rule on top, spaced apart, no table borders."""
+    el = _fresh_table_style(doc, CARDS_STYLE)
+    tbl_pr = OxmlElement("w:tblPr")
+    insert_in_order(tbl_pr, w_element("w:tblCellSpacing", w="60", type="dxa"))
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(w_element(f"w:{side}", val="nil"))
+    insert_in_order(tbl_pr, borders)
+    el.append(tbl_pr)
+    tc_pr = OxmlElement("w:tcPr")
+    cell_borders = OxmlElement("w:tcBorders")
+    cell_borders.append(w_element("w:top", val="single", sz="24", space="0",
+                                color=brand.colours.accent.lstrip("#")))
+    insert_in_order(tc_pr, cell_borders)
+    shade(tc_pr, brand.colours.tint)
+    el.append(tc_pr)
+
+
+def _fresh_table_style(doc: Document, name: str):
+    style = _style(doc, name, WD_STYLE_TYPE.TABLE)
+    style.base_style = None
+    el = style.element
+    for tag in ("w:tblPr", "w:tcPr", "w:tblStylePr"):
+        for old in el.findall(qn(tag)):
+            el.remove(old)  # the style's children end pPr, rPr, tblPr, trPr, tcPr, tblStylePr
+    return el

@@ -1,0 +1,125 @@
+"""The reference Word document: the page set-up and every style a brief names.
+
+It is generated from the brand file, or it is the organisation's own Word template (brand.yaml's
+reference_docx). Every DOCX starts as a copy of it with the body emptied, so restyling the
+reference in Word restyles every brief without touching code, the way pandoc's reference.docx
+works.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from briefgen.brand import Brand
+from briefgen.errors import BuildError
+from briefgen.render.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
+from briefgen.render.wordxml import footnotes_part, stable_zip
+
+MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
+SAMPLE_DATE = "2025-01-01"
+
+
+@cache
+def generated_reference(brand: Brand) -> bytes:
+    """The reference document for a brand: A4 pages, brand styles, a sample of each style.
+
+    The samples are there for whoever opens it in Word to restyle it; briefs never see them.
+    """
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side, value in MARGINS.items():
+        setattr(section, f"{side}_margin", value)
+    section.header_distance = section.footer_distance = Mm(10)
+    apply_brand(doc, brand)
+    footnotes_part(doc)
+    _samples(doc)
+    doc.core_properties.title = f"{brand.name}: briefgen reference document"
+    doc.core_properties.author = "briefgen"
+    return stable_zip(doc, SAMPLE_DATE)
+
+
+def open_reference(brand: Brand, templates_dir: Path) -> Document:
+    """A fresh copy of the reference with an empty body and empty headers and footers.
+
+    A reference that lacks a style the writer names stops the build with the list of what is
+    missing, rather than producing a document that silently falls back to Word's defaults.
+    """
+    if brand.reference_docx:
+        path = templates_dir / brand.reference_docx
+        try:
+            doc = Document(io.BytesIO(path.read_bytes()))
+        except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
+            raise BuildError(f"{path}: not a Word document ({exc})") from None
+        names = {style.name for style in doc.styles}
+        missing = [name for name in REQUIRED_STYLES if name not in names]
+        if missing:
+            raise BuildError(
+                f"{path}: missing styles {', '.join(missing)} "
+                "(hint: start from `briefgen reference-doc` and restyle that file in Word)")
+    else:
+        doc = Document(io.BytesIO(generated_reference(brand)))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    for section in doc.sections:
+        for story in (section.header, section.first_page_header, section.even_page_header,
+                      section.footer, section.first_page_footer, section.even_page_footer):
+            if not story.is_linked_to_previous:
+                for child in list(story._element):
+                    story._element.remove(child)
+                story._element.add_p()
+    return doc
+
+
+def text_width(doc: Document) -> int:
+    """The width between the margins, in EMU: tables and pictures are sized against it."""
+    section = doc.sections[-1]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def _samples(doc: Document) -> None:
+    doc.add_paragraph("Logo", style="Logo")
+    doc.add_paragraph("Policy brief · Summary", style="Brief Kind")
+    doc.add_paragraph("Title of the brief", style="Title")
+    doc.add_paragraph("Subtitle: the question the brief answers", style="Subtitle")
+    doc.add_paragraph("Organisation · 1 January 2025 · Authors", style="Byline")
+    doc.add_paragraph("Contents", style="TOC Heading")
+    doc.add_paragraph("A heading in the table of contents\t1", style="toc 1")
+    doc.add_paragraph("Heading 1", style="Heading 1")
+    doc.add_paragraph("The bottom line of a brief, in one paragraph.", style="Bottom Line")
+    doc.add_paragraph("Body text, with a note", style="Normal").add_run(
+        "1", style="footnote reference")
+    doc.add_paragraph("Heading 2", style="Heading 2")
+    doc.add_paragraph("A bulleted list item", style="List Bullet")
+    doc.add_paragraph("A numbered list item", style="List Number")
+    doc.add_paragraph("A quotation from an official.", style="Quote")
+    doc.add_paragraph("Speaker, role", style="Quote Attribution")
+    doc.add_paragraph("Caption", style="Caption")
+    cards = doc.add_table(rows=1, cols=2, style=CARDS_STYLE)
+    for cell, (value, label) in zip(cards.rows[0].cells, (("42", "A figure"), ("7%", "Another")),
+                                    strict=True):
+        cell.paragraphs[0].style = doc.styles["Figure Value"]
+        cell.paragraphs[0].add_run(value)
+        cell.add_paragraph(label, style="Figure Label")
+    table = doc.add_table(rows=3, cols=2, style=TABLE_STYLE)
+    for row, (key, text) in zip(table.rows, (("Heading", "Heading"), ("Key", "Table text"),
+                                             ("Key", "Banded row")), strict=True):
+        for cell, value in zip(row.cells, (key, text), strict=True):
+            cell.paragraphs[0].add_run(value)
+            cell.paragraphs[0].style = doc.styles[
+                "Table Heading" if row is table.rows[0] else
+                "Table Key" if value == "Key" else "Table Text"]
+    doc.add_paragraph("1.\tPublisher, “Title of a source”, 1 January 2025.", style="Source")
+    doc.add_paragraph("A footnote's text", style="footnote text")
+    marking = doc.sections[0].header.paragraphs[0]
+    marking.add_run("CLASSIFICATION", style="Classification")
