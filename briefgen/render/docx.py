@@ -74,6 +74,8 @@ def render_docx(html: str, brand: Brand, templates_dir: Path) -> bytes:
     writer.blocks(page.find("body"), doc)
     if writer.has_contents:
         update_fields_on_open(doc)
+    for stale in doc.settings.element.findall(qn("w:proofState")):
+        doc.settings.element.remove(stale)  # "already checked" would stop Word spell-checking
     return stable_zip(doc, meta["dcterms.created"])
 
 
