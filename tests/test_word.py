@@ -216,3 +216,22 @@ def test_reference_missing_a_style_is_refused(tmp_path: Path) -> None:
     assert "missing styles Bottom Line" in result.stderr
     assert "briefgen reference-doc" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_reference_saved_by_libreoffice_still_works(tmp_path: Path) -> None:
+    """Other programs save built-in styles as "Footnote Text" or "TOC 1"; names match in any case."""
+    path = _project_with_reference(tmp_path)
+    house = Document(str(path))
+    renamed = {"footnote text": "Footnote Text", "footnote reference": "Footnote Reference",
+               "toc 1": "TOC 1", "heading 1": "Heading 1"}
+    for style in house.styles:
+        if style.element.name_val in renamed:
+            style.element.name_val = renamed[style.element.name_val]
+    house.save(str(path))
+    brand = tmp_path / "templates" / "brand.yaml"
+    brand.write_text(brand.read_text().replace("reference_docx: null",
+                                               "reference_docx: house.docx"))
+    result = run_cli(["build", "--format", "docx", "--variant", "full"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = Document(str(tmp_path / "output" / SLUG / f"{SLUG}-full.docx"))
+    assert [p for p in doc.paragraphs if p.style.name == "toc 1"]

@@ -16,6 +16,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.styles import BabelFish
 
 from briefgen.brand import Brand
 from briefgen.errors import BuildError
@@ -59,8 +60,7 @@ def open_reference(brand: Brand, templates_dir: Path) -> Document:
             doc = Document(io.BytesIO(path.read_bytes()))
         except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
             raise BuildError(f"{path}: not a Word document ({exc})") from None
-        names = {style.name for style in doc.styles}
-        missing = [name for name in REQUIRED_STYLES if name not in names]
+        missing = _match_style_names(doc)
         if missing:
             raise BuildError(
                 f"{path}: missing styles {', '.join(missing)} "
@@ -79,6 +79,22 @@ def open_reference(brand: Brand, templates_dir: Path) -> Document:
                     story._element.remove(child)
                 story._element.add_p()
     return doc
+
+
+def _match_style_names(doc: Document) -> list[str]:
+    """Accept a required style under any capitalisation ("Footnote Text" as LibreOffice saves
+    it, "footnote text" as Word does) by renaming it to the name the writer uses; return the
+    names still missing."""
+    by_lower = {s.element.name_val.lower(): s for s in doc.styles if s.element.name_val}
+    missing = []
+    for name in REQUIRED_STYLES:
+        stored = BabelFish.ui2internal(name)  # python-docx looks "Heading 1" up as "heading 1"
+        style = by_lower.get(stored.lower())
+        if style is None:
+            missing.append(name)
+        elif style.element.name_val != stored:
+            style.element.name_val = stored
+    return missing
 
 
 def text_width(doc: Document) -> int:
