@@ -123,7 +123,7 @@ def test_lists_use_numbering_definitions(doc: DocumentObject) -> None:
         assert abstract.find(f"{W}lvl/{W}numFmt").get(f"{W}val") == fmt
     items = [p for p in doc.paragraphs if p.style.name in ("List Bullet", "List Number")]
     assert items
-    assert not [p.text for p in items if p.text.lstrip()[:1] in "•-–*·"]
+    assert not [p.text for p in items if p.text.lstrip()[:1] in "\u2022-\u2013*\u00b7"]
 
 
 def test_document_language_is_the_briefs(doc: DocumentObject, brief: Brief) -> None:
@@ -198,8 +198,9 @@ def test_restyled_reference_restyles_the_brief(tmp_path: Path) -> None:
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
                     "pdf", "--outdir", str(tmp_path), str(built)], capture_output=True,
                    timeout=180, check=True)
-    fonts = subprocess.run(["pdffonts", str(tmp_path / built.with_suffix(".pdf").name)], capture_output=True,
-                           text=True, check=True).stdout
+    pdf = tmp_path / built.with_suffix(".pdf").name
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
     assert "DejaVuSans-Bold" in fonts
 
 
@@ -219,7 +220,7 @@ def test_reference_missing_a_style_is_refused(tmp_path: Path) -> None:
 
 
 def test_reference_saved_by_libreoffice_still_works(tmp_path: Path) -> None:
-    """Other programs save built-in styles as "Footnote Text" or "TOC 1"; names match in any case."""
+    """Other programs save built-in styles as "Footnote Text" or "TOC 1": any case matches."""
     path = _project_with_reference(tmp_path)
     house = Document(str(path))
     renamed = {"footnote text": "Footnote Text", "footnote reference": "Footnote Reference",
