@@ -121,6 +121,8 @@ def test_lists_use_numbering_definitions(doc: DocumentObject) -> None:
         abstract = next(a for a in numbering.iter(qn("w:abstractNum"))
                         if a.get(qn("w:abstractNumId")) == str(abstract_id))
         assert abstract.find(f"{W}lvl/{W}numFmt").get(f"{W}val") == fmt
+        if fmt == "bullet":  # a real bullet, not Symbol's private-use U+F0B7
+            assert abstract.find(f"{W}lvl/{W}lvlText").get(f"{W}val") == "\u2022"
     items = [p for p in doc.paragraphs if p.style.name in ("List Bullet", "List Number")]
     assert items
     assert not [p.text for p in items if p.text.lstrip()[:1] in "\u2022-\u2013*\u00b7"]

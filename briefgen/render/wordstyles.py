@@ -172,6 +172,8 @@ def apply_brand(doc: Document, brand: Brand) -> None:
     for name in ("List Bullet", "List Number"):
         _text(doc.styles[name], f.body, s.body, c.text)
         _spacing(doc.styles[name], 0, 5, 1.2)
+    _list_marker(doc, "List Bullet", "\u2022", f.body, c.accent, bold=False)
+    _list_marker(doc, "List Number", None, f.body, c.primary, bold=True)
 
     _text(doc.styles["Figure Value"], f.heading, 19, c.primary, bold=True)
     _spacing(doc.styles["Figure Value"], 2, 2, 1.0)
@@ -230,6 +232,30 @@ def apply_brand(doc: Document, brand: Brand) -> None:
         doc.styles[name].paragraph_format.tab_stops.clear_all()
     _table_style(doc, brand)
     _cards_style(doc, brand)
+
+
+def _list_marker(doc: Document, style_name: str, text: str | None, family: str, colour: str,
+                 bold: bool) -> None:
+    """Bullets and numbers as in the PDF: a real U+2022 bullet (screen readers and text
+    extraction get a bullet, not Symbol's private-use glyph) in the brand's colours."""
+    numbering = doc.part.numbering_part.element
+    num_id = doc.styles[style_name].element.pPr.numPr.numId.val
+    abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
+    abstract = next(a for a in numbering.iter(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == str(abstract_id))
+    level = abstract.find(qn("w:lvl"))
+    if text is not None:
+        level.find(qn("w:lvlText")).set(qn("w:val"), text)
+    rpr = level.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        level.append(rpr)
+    for child in list(rpr):
+        rpr.remove(child)
+    rpr.append(w_element("w:rFonts", ascii=family, hAnsi=family, cs=family))
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    rpr.append(w_element("w:color", val=colour.lstrip("#")))
 
 
 def _table_style(doc: Document, brand: Brand) -> None:
