@@ -6,10 +6,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from briefgen.errors import BuildError
+from briefgen.errors import ContentError
+from briefgen.load import load_model
+from briefgen.project import shown_path
 
 Hex = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
@@ -75,12 +76,11 @@ class Brand(_Part):
 @cache
 def load_brand(path: Path) -> Brand:
     """Read the brand file; a broken one stops the build before any brief is rendered."""
-    try:
-        brand = Brand.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise BuildError(f"{path}: invalid brand file: {exc}") from None
-    for asset in (brand.logo and brand.logo.file, brand.reference_docx):
+    brand, parsed = load_model(path, Brand, shown_path(path))
+    for loc, asset in ((("logo", "file"), brand.logo and brand.logo.file),
+                       (("reference_docx",), brand.reference_docx)):
         if asset and not (path.parent / asset).is_file():
-            raise BuildError(f"{path}: {asset} not found next to the brand file "
-                             f"(hint: brand assets live in {path.parent}/)")
+            raise ContentError([parsed.problem(
+                loc, f"{asset} not found", f"brand files live next to the brand file, in "
+                f"{path.parent}/")])
     return brand

@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.errors import BuildError, ContentError
+from briefgen.config import Config
+from briefgen.errors import BuildError, ContentError, Problem
+from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
 from briefgen.project import Project
 from briefgen.render import render
@@ -40,17 +42,24 @@ def output_path(out_dir: Path, slug: str, variant: str, fmt: str) -> Path:
 
 
 def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, ...],
-                formats: tuple[str, ...], out_dir: Path, debug: bool = False) -> Result:
-    """Build every requested variant and format of one brief, writing them together."""
+                formats: tuple[str, ...], out_dir: Path, config: Config,
+                debug: bool = False) -> Result:
+    """Build every requested variant and format of one brief, writing them together.
+
+    A variant over its page budget fails the brief like any content error: nothing of it is
+    written, and its previous files stay.
+    """
     started = time.perf_counter()
     result = Result(shown, slug_of(path))
     try:
-        brief = load_brief(path, shown)
+        brief = load_brief(path, shown, label_sets(project.templates_dir))
         files: dict[Path, bytes] = {}
         for variant in variants:
             html = render_html(brief, variant, project.templates_dir)
             for fmt in formats:
-                data = render(fmt, html, project.templates_dir, project.content_dir)
+                data, pages = render(fmt, html, project.templates_dir, project.content_dir,
+                                     config.pdf_variant)
+                check_budget(shown, variant, pages, getattr(config.page_budget, variant))
                 files[output_path(out_dir, result.slug, variant, fmt)] = data
         write_files(files)
         result.files = list(files)
@@ -64,6 +73,18 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
     return result
 
 
+BUDGET_HINTS = {"summary": "shorten key_points or summary",
+                "full": "shorten sections or raise page_budget.full in briefgen.yaml"}
+
+
+def check_budget(shown: str, variant: str, pages: int | None, budget: int | None) -> None:
+    """Fail a variant that laid out longer than its page budget."""
+    if pages is not None and budget is not None and pages > budget:
+        raise ContentError([Problem(
+            shown, None, None, "", f"{variant} variant is {pages} pages, budget is {budget}; "
+            f"{BUDGET_HINTS.get(variant, 'shorten it')}")])
+
+
 def _describe(exc: Exception) -> str:
     """One line for a failure that is not the content's fault."""
     if isinstance(exc, OSError):
@@ -74,10 +95,10 @@ def _describe(exc: Exception) -> str:
     return f"build failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 
-def check_brief(path: Path, shown: str) -> list[str]:
+def check_brief(path: Path, shown: str, project: Project) -> list[str]:
     """Validate one brief without rendering it; returns one line per problem."""
     try:
-        load_brief(path, shown)
+        load_brief(path, shown, label_sets(project.templates_dir))
     except ContentError as exc:
         return [str(p) for p in exc.problems]
     return []

@@ -12,8 +12,9 @@ import click
 from briefgen import __version__
 from briefgen.brand import load_brand
 from briefgen.build import build_brief, check_brief
-from briefgen.errors import BuildError
-from briefgen.project import Project, briefs_in
+from briefgen.config import PDF_VARIANTS, Config, load_config
+from briefgen.errors import BuildError, ContentError
+from briefgen.project import Project, briefs_in, shown_path
 from briefgen.render import FORMATS
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
@@ -46,19 +47,23 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
     if not given and project.content_dir.is_dir():
         found = briefs_in(project.content_dir)
     if not found:
-        where = ", ".join(f"{_shown(f)}/" for f in given or [project.content_dir])
+        where = ", ".join(f"{shown_path(f)}/" for f in given or [project.content_dir])
         hint = "add a .yaml file there or name one" if given else (
             "run briefgen in the folder that holds content/, or name the files to build")
         raise click.UsageError(f"no briefs found in {where} ({hint})")
     return found
 
 
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when possible."""
+def _settings(project: Project) -> Config:
+    """The project's briefgen.yaml and brand file, checked once before any brief: a mistake in
+    either is reported once, not once per brief, and stops the run (exit 1)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        load_brand(project.templates_dir / "brand.yaml")
+        return load_config(project.config_file)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
 
 
 def _plural(count: int, word: str) -> str:
@@ -73,9 +78,12 @@ def _plural(count: int, word: str) -> str:
               help="Output format (repeatable). Default: all.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: output/.")
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
+              help="PDF flavour: pdf/ua-1 (tagged, accessible; the default) or a PDF/A for "
+                   "archiving. Default: pdf_variant in briefgen.yaml.")
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
-          out: Path | None, debug: bool) -> None:
+          out: Path | None, pdf_variant: str | None, debug: bool) -> None:
     """Build briefs into PDF and Word files.
 
     CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
@@ -84,14 +92,17 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
     """
     project = Project(Path.cwd())
     files = _content_files(project, content)
+    config = _settings(project)
+    if pdf_variant:
+        config = config.model_copy(update={"pdf_variant": pdf_variant})
     out_dir = out or project.output_dir
     started = time.perf_counter()
     failed = 0
     for path in files:
-        result = build_brief(path, _shown(path), project, variants or VARIANTS,
-                             formats or FORMATS, out_dir, debug)
+        result = build_brief(path, shown_path(path), project, variants or VARIANTS,
+                             formats or FORMATS, out_dir, config, debug)
         if result.ok:
-            click.echo(f"built {result.source} -> {_shown(out_dir / result.slug)}/ "
+            click.echo(f"built {result.source} -> {shown_path(out_dir / result.slug)}/ "
                        f"({_plural(len(result.files), 'file')}, {result.seconds:.1f} s)")
         else:
             failed += 1
@@ -114,7 +125,9 @@ def check(content: tuple[Path, ...], debug: bool) -> None:
     """
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    problems = [line for path in files for line in check_brief(path, _shown(path))]
+    _settings(project)
+    problems = [line for path in files
+                for line in check_brief(path, shown_path(path), project)]
     for line in problems:
         click.echo(line)
     if problems:
@@ -146,5 +159,5 @@ def reference_doc(target: Path, debug: bool) -> None:
         reason = exc if isinstance(exc, BuildError) else f"cannot write {target}: {exc.strerror}"
         click.echo(str(reason), err=True)
         sys.exit(1)
-    click.echo(f"wrote {_shown(target)}: restyle it in Word, then set reference_docx in "
-               f"{_shown(project.templates_dir / 'brand.yaml')}")
+    click.echo(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
+               f"{shown_path(project.templates_dir / 'brand.yaml')}")

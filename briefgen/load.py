@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,26 +19,52 @@ from briefgen.errors import ContentError, Problem
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.yamlsource import Loc, Parsed, parse_yaml, read_text, slug_of
 
-__all__ = ["load_brief", "slug_of"]
+__all__ = ["label_language", "load_brief", "load_model", "slug_of"]
+M = TypeVar("M", bound=BaseModel)
 
 
-def load_brief(path: Path, display: str | None = None) -> Brief:
-    """Read, parse and validate one content file; raise ContentError listing every problem."""
-    shown = display or str(path)
-    parsed = parse_yaml(read_text(path, shown), shown)
-    if not isinstance(parsed.data, dict):
-        got = _kind(parsed.data)
-        raise ContentError([Problem(shown, 1, 1, "", f"the top level must be a mapping of keys "
-                                    f"such as title: and date: (got {got})")])
-    try:
-        brief = Brief.model_validate(parsed.data)
-    except ValidationError as exc:
-        problems = [_explain(parsed, err) for err in _merge_misspellings(exc.errors())]
-        raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+def load_brief(path: Path, display: str | None = None,
+               languages: Collection[str] | None = None) -> Brief:
+    """Read, parse and validate one content file; raise ContentError listing every problem.
+
+    languages, when given, are those the templates have labels for; a brief in another
+    language is refused here, at its `language:` line, rather than half-translated later.
+    """
+    brief, parsed = load_model(path, Brief, display)
     problems = check_references(brief, parsed)
+    if languages is not None and label_language(brief.language, languages) is None:
+        problems.append(parsed.problem(
+            ("language",), f"no labels for {brief.language!r}",
+            f"briefgen has labels for {', '.join(sorted(languages))}; "
+            f"add templates/labels/{brief.language.split('-')[0]}.yaml to print in it"))
     if problems:
         raise ContentError(problems)
     return brief
+
+
+def label_language(tag: str, languages: Collection[str]) -> str | None:
+    """The label set for a language tag: exact (pt-BR), else its language (ru-RU -> ru)."""
+    for candidate in (tag, tag.split("-")[0]):
+        if candidate in languages:
+            return candidate
+    return None
+
+
+def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[M, Parsed]:
+    """Read and validate any YAML file against a model (briefs, the brand, the project config),
+    reporting problems at the line and column of the value to fix."""
+    shown = display or str(path)
+    parsed = parse_yaml(read_text(path, shown), shown)
+    if not isinstance(parsed.data, dict):
+        keys = [f"{name}:" for name, f in model.model_fields.items() if f.is_required()][:2]
+        such_as = f" such as {' and '.join(keys)}" if keys else ""
+        raise ContentError([Problem(shown, 1, 1, "", f"the top level must be a mapping of keys"
+                                    f"{such_as} (got {_kind(parsed.data)})")])
+    try:
+        return model.model_validate(parsed.data), parsed
+    except ValidationError as exc:
+        problems = [_explain(parsed, err, model) for err in _merge_misspellings(exc.errors())]
+        raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
 
 
 def _merge_misspellings(errors: list[Any]) -> list[Any]:
@@ -76,12 +103,12 @@ _MESSAGES = {
 }
 
 
-def _explain(parsed: Parsed, err: dict[str, Any]) -> Problem:
+def _explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Problem:
     """Translate one pydantic error into the sentence an editor needs."""
     loc: Loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
-        allowed = _fields_at(Brief, loc[:-1])
+        allowed = _fields_at(model, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(allowed)}"
         return parsed.problem(loc, "unknown key", hint, at_key=True)
@@ -101,7 +128,7 @@ def _explain(parsed: Parsed, err: dict[str, Any]) -> Problem:
                               "write one '- item' per line below the key, or [first, second]")
     if kind == "string_pattern_mismatch":
         return parsed.problem(loc, f"is not in the expected form (got {_kind(err['input'])})",
-                              _pattern_hint(loc))
+                              _pattern_hint(loc, err.get("ctx", {}).get("pattern", "")))
     if kind in _MESSAGES:
         return parsed.problem(loc, f"{_MESSAGES[kind]} (got {_kind(err['input'])})")
     message = err["msg"].removeprefix("Value error, ")
@@ -144,7 +171,11 @@ def _real(year: int, month: int, day: int) -> bool:
     return True
 
 
-def _pattern_hint(loc: Loc) -> str:
+def _pattern_hint(loc: Loc, pattern: str) -> str:
+    if pattern.startswith("^#"):
+        return "write a colour as #RRGGBB, e.g. #16365C"
+    if pattern.startswith("^[\\w]"):
+        return "write a bare file name in templates/, e.g. logo.png"
     name = next((p for p in reversed(loc) if isinstance(p, str)), "")
     return {
         "id": "use lower-case letters, digits and dashes, e.g. unodc-2023",

@@ -26,6 +26,11 @@ class Project:
         return own if own.is_dir() else BUNDLED_TEMPLATES
 
     @property
+    def config_file(self) -> Path:
+        """Optional build settings (briefgen.yaml): PDF variant, page budgets."""
+        return self.root / "briefgen.yaml"
+
+    @property
     def output_dir(self) -> Path:
         """Default destination of built files."""
         return self.root / "output"
@@ -35,3 +40,11 @@ class Project:
 def briefs_in(folder: Path) -> list[Path]:
     """Every brief (*.yaml, *.yml) in a folder, in a stable order so logs are reproducible."""
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

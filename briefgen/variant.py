@@ -12,17 +12,23 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from briefgen.brand import load_brand
+from briefgen.labels import load_labels, long_date
 from briefgen.markup import Citations, blocks, inline
 from briefgen.model import Brief
 
 VARIANTS = ("summary", "full")
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
 
 
 @cache
@@ -39,7 +45,7 @@ def environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = _long_date
     env.filters["css_string"] = css_string
     env.filters["asset_uri"] = lambda name: asset_uri(templates_dir, name)
     return env
@@ -59,6 +65,7 @@ def _render(brief: Brief, variant: str, templates_dir: Path,
     citations = Citations(brief)
     return environment(templates_dir).get_template(f"{variant}.html.j2").render(
         toc_entries=toc_entries,
+        labels=load_labels(templates_dir, brief.language),
         brief=brief,
         variant=variant,
         brand=load_brand(templates_dir / "brand.yaml"),
@@ -78,6 +85,11 @@ def stylesheet(templates_dir: Path) -> Markup:
     return Markup(css.replace("</", "<\\/"))  # cannot close the <style> element it sits in
 
 
+@pass_context
+def _long_date(context: Context, value: dt.date | str) -> str:
+    return long_date(value, context["labels"].locale)
+
+
 @cache
 def asset_uri(templates_dir: Path, name: str) -> str:
     """A brand image as a data: URI, so the HTML is self-contained and no renderer reads files.
@@ -87,17 +99,6 @@ def asset_uri(templates_dir: Path, name: str) -> str:
     data = (templates_dir / name).read_bytes()
     kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
     return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
-
-
-def long_date(value: dt.date | str) -> str:
-    """Write dates the way a reader says them: 4 July 2025, December 1979, 1979."""
-    text = value.isoformat() if isinstance(value, dt.date) else value
-    parts = [int(p) for p in text.split("-")]
-    if len(parts) == 3:
-        return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
-    if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return str(parts[0])
 
 
 def css_string(value: str) -> Markup:

@@ -98,6 +98,8 @@ def _page_furniture(doc: Document, meta: dict[str, str]) -> None:
     section = doc.sections[0]
     width = text_width(doc)
     classification = meta.get("briefgen:classification", "")
+    before, rest = meta.get("briefgen:page-of", "Page {page} of {pages}").split("{page}", 1)
+    middle, after = rest.split("{pages}", 1)
     marking = doc.styles["Classification"].style_id
     section.different_first_page_header_footer = True
     for header, left in ((section.first_page_header, meta.get("briefgen:letterhead", "")),
@@ -112,10 +114,12 @@ def _page_furniture(doc: Document, meta: dict[str, str]) -> None:
         paragraph.style = doc.styles["Footer"]
         paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
         paragraph._p.append(_text_run(classification, marking))
-        paragraph.add_run("\tPage ")
+        paragraph.add_run("\t" + before)
         paragraph._p.extend(field_runs("PAGE", "1"))
-        paragraph.add_run(" of ")
+        paragraph.add_run(middle)
         paragraph._p.extend(field_runs("NUMPAGES", "1"))
+        if after:
+            paragraph.add_run(after)
 
 
 def _text_run(text: str, style_id: str | None = None):

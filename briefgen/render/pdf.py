@@ -31,8 +31,10 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> bytes:
-    """Lay the HTML out as a PDF; relative asset paths resolve against base_dir."""
+def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...],
+               variant: str = "pdf/ua-1") -> tuple[bytes, int]:
+    """Lay the HTML out as a tagged PDF of the given variant (PDF/UA or PDF/A); returns the
+    bytes and the page count. Relative asset paths resolve against base_dir."""
     fetcher = LocalOnlyFetcher(allowed)
-    document = HTML(string=html, base_url=f"{base_dir}/", url_fetcher=fetcher)
-    return document.write_pdf()
+    document = HTML(string=html, base_url=f"{base_dir}/", url_fetcher=fetcher).render()
+    return document.write_pdf(pdf_variant=variant, pdf_tags=True), len(document.pages)

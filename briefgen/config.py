@@ -1,0 +1,45 @@
+"""The project's build settings, from an optional briefgen.yaml next to content/.
+
+Validated like a brief, so a typo gets a line, a column and a did-you-mean. Command-line options
+override it for one run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from briefgen.load import load_model
+from briefgen.model import Strict
+from briefgen.project import shown_path
+
+# WeasyPrint variants worth offering: tagged and accessible (UA), or archival (A). The archival
+# ones are tagged too, so choosing PDF/A never costs screen-reader users their structure.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u",
+                "pdf/a-4u")
+PdfVariant = Literal["pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u",
+                     "pdf/a-4u"]
+
+
+class PageBudget(Strict):
+    """The most pages each variant may take in the PDF; a brief over budget fails to build."""
+
+    summary: int | None = Field(2, ge=1, description="Pages for the summary; null: no limit.")
+    full: int | None = Field(None, ge=1, description="Pages for the full analysis.")
+
+
+class Config(Strict):
+    """Settings for every build of the project."""
+
+    pdf_variant: PdfVariant = Field(
+        "pdf/ua-1", description="PDF/UA (tagged, accessible) by default; PDF/A for archiving.")
+    page_budget: PageBudget = PageBudget()
+
+
+def load_config(path: Path) -> Config:
+    """The project's settings; defaults when it has no briefgen.yaml."""
+    if not path.is_file():
+        return Config()
+    return load_model(path, Config, shown_path(path))[0]
