@@ -36,6 +36,8 @@ class Fonts(_Part):
 
     body: str
     heading: str
+    arabic: str = Field("Noto Naskh Arabic", description="Arabic script: Arabic, Pashto, Dari.")
+    cjk: str = Field("Noto Serif CJK SC", description="Chinese, Japanese and Korean.")
 
 
 class Sizes(_Part):

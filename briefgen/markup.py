@@ -8,6 +8,7 @@ handed out in reading order by a Citations object, so each variant numbers only 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
@@ -126,12 +127,32 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
 
 
 def blocks(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
-    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, and '### ' subheadings."""
+    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, and '### ' subheadings.
+    A paragraph or item written right to left says so, for both renderers."""
     html: list[Markup] = []
     for kind, texts in parse_blocks(text):
         if kind in ("ul", "ol"):
-            items = Markup("").join(Markup("<li>{}</li>").format(inline(t, cite)) for t in texts)
+            items = Markup("").join(Markup("<li{}>{}</li>").format(dir_attr(t), inline(t, cite))
+                                    for t in texts)
             html.append(Markup(f"<{kind}>") + items + Markup(f"</{kind}>"))
         else:
-            html.append(Markup(f"<{kind}>{{}}</{kind}>").format(inline(texts[0], cite)))
+            html.append(Markup(f"<{kind}{{}}>{{}}</{kind}>").format(dir_attr(texts[0]),
+                                                                    inline(texts[0], cite)))
     return Markup("\n").join(html)
+
+
+def direction(text: str) -> str:
+    """"rtl" when the first letter is from a right-to-left script (Arabic, Hebrew...), as the
+    Unicode bidi algorithm decides a paragraph's direction; else "ltr"."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def dir_attr(text: str) -> Markup:
+    """ dir="rtl" for an element holding right-to-left text, nothing otherwise."""
+    return Markup(' dir="rtl"') if direction(text) == "rtl" else Markup("")

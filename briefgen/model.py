@@ -111,6 +111,9 @@ class Quote(Strict):
     speaker: Text = Field(description="Who said it.")
     role: Text = Field(description="The speaker's office or function.")
     source: SourceId
+    language: LanguageTag | None = Field(
+        None, description="Language of the quoted words when not the brief's, e.g. `ps` or "
+        "`zh`: screen readers and hyphenation follow it.")
 
 
 class Source(Strict):

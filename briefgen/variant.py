@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from briefgen.brand import load_brand
 from briefgen.labels import load_labels, long_date
-from briefgen.markup import Citations, blocks, inline
+from briefgen.markup import Citations, blocks, dir_attr, inline
 from briefgen.model import Brief
 
 VARIANTS = ("summary", "full")
@@ -47,6 +47,7 @@ def environment(templates_dir: Path) -> Environment:
     )
     env.filters["long_date"] = _long_date
     env.filters["css_string"] = css_string
+    env.filters["dir_attr"] = dir_attr
     env.filters["asset_uri"] = lambda name: asset_uri(templates_dir, name)
     return env
 

@@ -11,7 +11,9 @@ import base64
 import datetime as dt
 import io
 import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from docx.document import Document
@@ -159,6 +161,7 @@ class _Writer:
 
     def __init__(self, doc: Document, page) -> None:
         self.doc = doc
+        self.lang = page.get("lang", "en")
         self.width = text_width(doc)
         self.ids = {name: doc.styles[name].style_id
                     for name in ("footnote reference", "footnote text", "Hyperlink", "toc 1")}
@@ -191,9 +194,16 @@ class _Writer:
                 self.blocks(child, container)
 
     def paragraph(self, element, container, style: str) -> Paragraph:
-        """One Word paragraph in the given style, holding the element's inline content."""
+        """One Word paragraph in the given style, holding the element's inline content.
+
+        Right-to-left paragraphs get w:bidi; text in another language than the brief's (a
+        quotation in Pashto) gets its w:lang, so Word spell-checks it as what it is.
+        """
         para = container.add_paragraph(style=style)
-        self.inline(element, para, {})
+        if element.get("dir") == "rtl":
+            insert_in_order(para._p.get_or_add_pPr(), w_element("w:bidi"))
+        lang = element.xpath("ancestor-or-self::*[@lang][1]/@lang")
+        self.inline(element, para, {"lang": lang[0]} if lang and lang[0] != self.lang else {})
         _trim(para)
         return para
 
@@ -300,7 +310,7 @@ class _Writer:
             shares = [100 / ncols] * ncols
         return [int(total * share / 100) for share in shares]
 
-    def inline(self, element, para: Paragraph, fmt: dict[str, bool]) -> None:
+    def inline(self, element, para: Paragraph, fmt: dict[str, Any]) -> None:
         """Append the element's text and inline children as runs, carrying bold/italic/links."""
         if element.text:
             self.run(para, element.text, fmt)
@@ -325,17 +335,26 @@ class _Writer:
             if child.tail:
                 self.run(para, child.tail, fmt)
 
-    def run(self, para: Paragraph, text: str, fmt: dict[str, bool], parent=None):
-        """One run of text; whitespace collapses as it does in the HTML."""
+    def run(self, para: Paragraph, text: str, fmt: dict[str, Any], parent=None) -> list:
+        """Runs for a piece of text, whitespace collapsed as in the HTML. Right-to-left stretches
+        (an Arabic-script name inside English) get their own run marked w:rtl, which is how
+        Word knows to lay them out right to left in its complex-script font."""
         text = _SPACE.sub(" ", text)
-        if not text:
-            return None
-        run = para.add_run(text)
-        run.bold = fmt.get("bold") or None
-        run.italic = fmt.get("italic") or None
-        if parent is not None:
-            parent.append(run._r)
-        return run
+        runs = []
+        for piece, rtl in _direction_pieces(text):
+            run = para.add_run(piece)
+            run.bold = fmt.get("bold") or None
+            run.italic = fmt.get("italic") or None
+            props = run._r.get_or_add_rPr()
+            if rtl:
+                insert_in_order(props, w_element("w:rtl"))
+            if fmt.get("lang"):
+                insert_in_order(props, w_element("w:lang", val=fmt["lang"], bidi=fmt["lang"],
+                                                 eastAsia=fmt["lang"]))
+            if parent is not None:
+                parent.append(run._r)
+            runs.append(run)
+        return runs
 
     def citation(self, element, para: Paragraph) -> None:
         """Citations become Word footnotes holding the source, numbered by Word. A source cited
@@ -378,17 +397,33 @@ class _Writer:
                                 width=Mm(float(width.group(1))) if width else None)
         describe_picture(shape._inline, element.get("alt") or "")
 
-    def hyperlink(self, para: Paragraph, element, fmt: dict[str, bool]) -> None:
+    def hyperlink(self, para: Paragraph, element, fmt: dict[str, Any]) -> None:
         """A real w:hyperlink with an external relationship, in the Hyperlink character style."""
         rel = para.part.relate_to(element.get("href"), RELATIONSHIP_TYPE.HYPERLINK,
                                   is_external=True)
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), rel)
         para._p.append(link)
-        run = self.run(para, "".join(element.itertext()), fmt, parent=link)
-        if run is not None:
+        for run in self.run(para, "".join(element.itertext()), fmt, parent=link):
             insert_in_order(run._r.get_or_add_rPr(),
                             element_with_text("w:rStyle", None, val=self.ids["Hyperlink"]))
+
+
+def _direction_pieces(text: str) -> list[tuple[str, bool]]:
+    """Split text into (piece, right_to_left) at the edges of right-to-left stretches: from the
+    first Arabic or Hebrew letter to the last one before a left-to-right letter."""
+    pieces: list[tuple[str, bool]] = []
+    done, start, last = 0, None, 0
+    for index, char in enumerate(text + "a"):  # a final L letter closes an open stretch
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            start = index if start is None else start
+            last = index + 1
+        elif kind == "L" and start is not None:
+            pieces += [(text[done:start], False), (text[start:last], True)]
+            done, start = last, None
+    pieces.append((text[done:], False))
+    return [(piece, rtl) for piece, rtl in pieces if piece]
 
 
 def element_with_text(tag: str, child, **attrs: str):

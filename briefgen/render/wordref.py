@@ -21,7 +21,7 @@ from docx.styles import BabelFish
 from briefgen.brand import Brand
 from briefgen.errors import BuildError
 from briefgen.render.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
-from briefgen.render.wordxml import footnotes_part, stable_zip
+from briefgen.render.wordxml import footnotes_part, stable_zip, w_element
 
 MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
 SAMPLE_DATE = "2025-01-01"
@@ -41,6 +41,8 @@ def generated_reference(brand: Brand) -> bytes:
         setattr(section, f"{side}_margin", value)
     section.header_distance = section.footer_distance = Mm(10)
     apply_brand(doc, brand)
+    settings = doc.settings.element  # hyphenate by each paragraph's language, as the PDF does
+    settings.find(qn("w:defaultTabStop")).addnext(w_element("w:autoHyphenation"))
     footnotes_part(doc)
     _samples(doc)
     doc.core_properties.title = f"{brand.name}: briefgen reference document"

@@ -232,6 +232,22 @@ def apply_brand(doc: Document, brand: Brand) -> None:
         doc.styles[name].paragraph_format.tab_stops.clear_all()
     _table_style(doc, brand)
     _cards_style(doc, brand)
+    _script_fonts(doc, brand)
+
+
+def _script_fonts(doc: Document, brand: Brand) -> None:
+    """Word picks a run's font by script: w:cs for Arabic script (and any run marked w:rtl),
+    w:eastAsia for CJK. Pointing those slots at the brand's Arabic and CJK fonts in every style
+    and in the document defaults gives Word the same fallbacks as the PDF's font stacks."""
+    styles = doc.styles.element
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None and defaults.find(qn("w:rFonts")) is None:
+        defaults.insert(0, OxmlElement("w:rFonts"))
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in ("w:csTheme", "w:eastAsiaTheme"):
+            fonts.attrib.pop(qn(attr), None)
+        fonts.set(qn("w:cs"), brand.fonts.arabic)
+        fonts.set(qn("w:eastAsia"), brand.fonts.cjk)
 
 
 def _list_marker(doc: Document, style_name: str, text: str | None, family: str, colour: str,
