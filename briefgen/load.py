@@ -129,6 +129,9 @@ def _explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Pro
     if kind == "string_pattern_mismatch":
         return parsed.problem(loc, f"is not in the expected form (got {_kind(err['input'])})",
                               _pattern_hint(loc, err.get("ctx", {}).get("pattern", "")))
+    if kind == "literal_error":
+        return parsed.problem(loc, f"must be one of {err['ctx']['expected']} "
+                                   f"(got {_kind(err['input'])})")
     if kind in _MESSAGES:
         return parsed.problem(loc, f"{_MESSAGES[kind]} (got {_kind(err['input'])})")
     message = err["msg"].removeprefix("Value error, ")
