@@ -81,3 +81,12 @@ def test_sample_brief_passes_check() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
     assert proc.stderr.strip() == "1 brief OK"
+
+
+def test_schema_and_docs_are_generated_from_the_model() -> None:
+    """One source of truth: schema/brief.schema.json and docs/content-format.md are what the
+    model generates (run `python -m briefgen.reference` after changing it)."""
+    from briefgen.reference import DOCS_PATH, SCHEMA_PATH, json_schema, markdown_reference
+
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == json_schema()
+    assert DOCS_PATH.read_text(encoding="utf-8") == markdown_reference()
