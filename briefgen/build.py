@@ -6,6 +6,8 @@ stops the other briefs of a batch.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +16,23 @@ from briefgen.config import Config
 from briefgen.errors import BuildError, ContentError, Problem
 from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
+from briefgen.model import Brief
 from briefgen.project import Project
 from briefgen.render import render
 from briefgen.variant import render_html
 from briefgen.write import write_files
+
+
+@dataclass
+class Output:
+    """One written file, as the manifest records it."""
+
+    path: Path
+    variant: str
+    format: str
+    size: int
+    sha256: str
+    pages: int | None
 
 
 @dataclass
@@ -26,9 +41,17 @@ class Result:
 
     source: str
     slug: str
-    files: list[Path] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    title: str = ""
+    date: str = ""
+    fields: dict[str, str] = field(default_factory=dict)  # top-level field -> hash of its value
+
+    @property
+    def files(self) -> list[Path]:
+        """The paths written."""
+        return [o.path for o in self.outputs]
 
     @property
     def ok(self) -> bool:
@@ -53,6 +76,8 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
     result = Result(shown, slug_of(path))
     try:
         brief = load_brief(path, shown, label_sets(project.templates_dir))
+        result.title, result.date = brief.title, brief.date.isoformat()
+        result.fields = field_hashes(brief)
         files: dict[Path, bytes] = {}
         for variant in variants:
             html = render_html(brief, variant, project.templates_dir)
@@ -60,17 +85,30 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
                 data, pages = render(fmt, html, project.templates_dir, project.content_dir,
                                      config.pdf_variant)
                 check_budget(shown, variant, pages, getattr(config.page_budget, variant))
-                files[output_path(out_dir, result.slug, variant, fmt)] = data
+                target = output_path(out_dir, result.slug, variant, fmt)
+                files[target] = data
+                result.outputs.append(Output(target, variant, fmt, len(data),
+                                             hashlib.sha256(data).hexdigest(), pages))
         write_files(files)
-        result.files = list(files)
     except ContentError as exc:
+        result.outputs = []
         result.problems = [str(p) for p in exc.problems]
     except Exception as exc:  # one brief's failure must not sink the others of a batch
         if debug:
             raise
+        result.outputs = []
         result.problems = [f"{shown}: {_describe(exc)}"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def field_hashes(brief: Brief) -> dict[str, str]:
+    """A short hash of each top-level field, so the index can say which fields an updated
+    brief changed (title, key_points, sections...)."""
+    data = brief.model_dump(mode="json", exclude_none=True)
+    return {name: hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False)
+                                 .encode()).hexdigest()[:12]
+            for name, value in data.items()}
 
 
 BUDGET_HINTS = {"summary": "shorten key_points or summary",

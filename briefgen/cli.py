@@ -11,16 +11,38 @@ import click
 
 from briefgen import __version__
 from briefgen.brand import load_brand
-from briefgen.build import build_brief, check_brief
+from briefgen.build import Result, check_brief
 from briefgen.config import PDF_VARIANTS, Config, load_config
+from briefgen.corpus import Request, Shard, build_corpus, default_jobs, in_shard
 from briefgen.errors import BuildError, ContentError
+from briefgen.load import slug_of
+from briefgen.manifest import BriefEntry
 from briefgen.project import Project, briefs_in, shown_path
 from briefgen.render import FORMATS
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
 
+
 # Missing files are not a usage error: they are reported like any broken brief, and the
 # other briefs are still built.
+class _ShardType(click.ParamType):
+    """K/N with 1 <= K <= N."""
+
+    name = "shard"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            part, parts = (int(x) for x in str(value).split("/"))
+        except ValueError:
+            self.fail(f"{value!r} is not K/N, e.g. 2/4", param, ctx)
+        if not 1 <= part <= parts:
+            self.fail(f"{value!r}: K must be between 1 and N", param, ctx)
+        return part, parts
+
+
+SHARD = _ShardType()
 CONTENT = click.argument("content", nargs=-1, type=click.Path(path_type=Path),
                          metavar="[CONTENT]...")
 
@@ -81,38 +103,90 @@ def _plural(count: int, word: str) -> str:
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
               help="PDF flavour: pdf/ua-1 (tagged, accessible; the default) or a PDF/A for "
                    "archiving. Default: pdf_variant in briefgen.yaml.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Briefs built at once, in worker processes. Default: every core.")
+@click.option("--force", is_flag=True, help="Rebuild every brief, changed or not.")
+@click.option("--shard", type=SHARD, metavar="K/N",
+              help="Build only the K-th of N stable parts of the briefs (for CI matrices); "
+                   "the manifest is written as manifest.shard-K-of-N.json.")
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
-          out: Path | None, pdf_variant: str | None, debug: bool) -> None:
+          out: Path | None, pdf_variant: str | None, jobs: int | None, force: bool,
+          shard: Shard | None, debug: bool) -> None:
     """Build briefs into PDF and Word files.
 
     CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
-    is built. Files go to OUT/<slug>/<slug>-<variant>.<ext>, where the slug is the file name.
-    Every brief is attempted; one that fails is reported and keeps its previous files.
+    is built. Files go to OUT/<slug>/<slug>-<variant>.<ext>, where the slug is the file name,
+    with OUT/manifest.json and OUT/index.html listing every brief. A brief is rebuilt only when
+    it, the templates, the fonts, the settings or briefgen changed. Every brief is attempted;
+    one that fails is reported and keeps its previous files.
     """
     project = Project(Path.cwd())
     files = _content_files(project, content)
     config = _settings(project)
     if pdf_variant:
         config = config.model_copy(update={"pdf_variant": pdf_variant})
-    out_dir = out or project.output_dir
+    request = Request(project, config, variants or VARIANTS, formats or FORMATS,
+                      out or project.output_dir, jobs or default_jobs(), force, shard,
+                      whole=not content, debug=debug)
     started = time.perf_counter()
-    failed = 0
-    for path in files:
-        result = build_brief(path, shown_path(path), project, variants or VARIANTS,
-                             formats or FORMATS, out_dir, config, debug)
-        if result.ok:
-            click.echo(f"built {result.source} -> {shown_path(out_dir / result.slug)}/ "
-                       f"({_plural(len(result.files), 'file')}, {result.seconds:.1f} s)")
+    report = _Report(sum(in_shard(slug_of(f), shard) for f in files))
+    try:
+        manifest = build_corpus(request, [(f, shown_path(f)) for f in files], report.add)
+    except BuildError as exc:
+        report.close()
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    report.close()
+    counts = {s: sum(b.status == s for b in manifest.briefs if b.slug in report.seen)
+              for s in ("built", "unchanged", "failed")}
+    summary = (f"{_plural(counts['built'], 'brief')} built, {counts['unchanged']} unchanged, "
+               f"{counts['failed']} failed in {time.perf_counter() - started:.1f} s")
+    click.echo(summary, err=bool(counts["failed"]))
+    if counts["failed"]:
+        click.echo("Failed:", err=True)
+        for entry in manifest.failed:
+            if entry.slug in report.seen:
+                click.echo(f"  {entry.error}", err=True)
+    sys.exit(1 if counts["failed"] else 0)
+
+
+class _Report:
+    """Progress: a bar on a terminal; one plain line per brief otherwise (CI logs)."""
+
+    def __init__(self, total: int) -> None:
+        self.seen: set[str] = set()
+        self.bar = None
+        if sys.stderr.isatty() and total > 1:
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+
+    def add(self, item: Result | BriefEntry) -> None:
+        """Report one brief as it finishes."""
+        self.seen.add(item.slug)
+        if self.bar is not None:
+            self.bar.update(1)
+            if isinstance(item, Result) and not item.ok:
+                click.echo("", err=True)
+                for line in item.problems:
+                    click.echo(line, err=True)
+            return
+        if isinstance(item, BriefEntry):
+            click.echo(f"unchanged {item.source}")
+        elif item.ok:
+            click.echo(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
+                       f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
         else:
-            failed += 1
-            for line in result.problems:
+            for line in item.problems:
                 click.echo(line, err=True)
-    summary = f"{_plural(len(files) - failed, 'brief')} built"
-    if failed:
-        summary += f", {failed} failed"
-    click.echo(f"{summary} in {time.perf_counter() - started:.1f} s", err=bool(failed))
-    sys.exit(1 if failed else 0)
+
+    def close(self) -> None:
+        """End the progress bar, if any."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @main.command(short_help="Validate briefs without building them.")

@@ -245,12 +245,14 @@ def test_broken_brief_does_not_stop_a_good_one(tmp_path: Path) -> None:
         "(hint: day and month are ambiguous: write 2025-04-07 or 2025-07-04)"
     ]
     assert "built content/good.yaml -> out/good/ (4 files" in proc.stdout
-    assert proc.stderr.strip().splitlines()[-1].startswith("1 brief built, 1 failed in ")
+    tail = proc.stderr.strip().splitlines()[-3:]
+    assert tail[0].startswith("1 brief built, 0 unchanged, 1 failed in ")
+    assert tail[1:] == ["Failed:", f"  {problems(proc, 'content/broken.yaml')[0]}"]
     assert sorted(p.name for p in (out / "good").iterdir()) == [
         "good-full.docx", "good-full.pdf", "good-summary.docx", "good-summary.pdf"]
     assert all(p.stat().st_size > 1000 for p in (out / "good").iterdir())
     assert not (out / "broken").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["good"]
+    assert sorted(p.name for p in out.iterdir()) == ["good", "index.html", "manifest.json"]
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
@@ -261,7 +263,10 @@ def test_debug_still_prints_one_line_for_content_errors(tmp_path: Path, command:
     assert_reported(proc, f"{SHOWN}:2:7: date: must be a date written YYYY-MM-DD "
                           "(got text '04/07/2025') "
                           "(hint: day and month are ambiguous: write 2025-04-07 or 2025-07-04)")
-    assert not (tmp_path / "out").exists()
+    # No brief's files: only the manifest and index that record the failure.
+    out = tmp_path / "out"
+    assert not out.exists() or sorted(p.name for p in out.iterdir()) == [
+        "index.html", "manifest.json"]
 
 
 def test_version(tmp_path: Path) -> None:
@@ -321,3 +326,4 @@ def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in output(proc)
     assert problems(proc, "content/good.yaml") == [
         "content/good.yaml: cannot write blocker/out/good: Not a directory"]
+    assert proc.stderr.splitlines()[-1] == "cannot write blocker/out: Not a directory"

@@ -1,0 +1,185 @@
+"""Building many briefs: skip what has not changed, render the rest in worker processes, and
+record everything in the manifest and the index page.
+
+Workers are forked once and kept for the whole build, so WeasyPrint, the fonts, the templates
+and the reference document are loaded once per worker, not once per brief.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from briefgen.brand import load_brand
+from briefgen.build import Result, build_brief
+from briefgen.config import Config
+from briefgen.errors import BuildError
+from briefgen.fingerprint import brief_key, inputs_fingerprint
+from briefgen.load import slug_of
+from briefgen.manifest import (
+    INDEX,
+    MANIFEST,
+    BriefEntry,
+    Manifest,
+    changes,
+    entry_for,
+    index_html,
+    manifest_json,
+    read_manifest,
+)
+from briefgen.project import Project, shown_path
+from briefgen.write import write_files
+
+Shard = tuple[int, int]  # (K, N): this run builds the K-th of N parts
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one `briefgen build` asks for."""
+
+    project: Project
+    config: Config
+    variants: tuple[str, ...]
+    formats: tuple[str, ...]
+    out_dir: Path
+    jobs: int = 1
+    force: bool = False
+    shard: Shard | None = None
+    whole: bool = True  # the whole content folder: briefs gone from it leave the manifest
+    debug: bool = False
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def in_shard(slug: str, shard: Shard | None) -> bool:
+    """A stable split: a brief's shard depends on its slug only, never on the other briefs, so
+    adding a brief does not move the rest between CI runners."""
+    if shard is None:
+        return True
+    part, parts = shard
+    return int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % parts == part - 1
+
+
+def manifest_name(shard: Shard | None) -> str:
+    """manifest.json, or manifest.shard-K-of-N.json for one part of a sharded build."""
+    return MANIFEST if shard is None else f"manifest.shard-{shard[0]}-of-{shard[1]}.json"
+
+
+def build_corpus(request: Request, files: list[tuple[Path, str]],
+                 on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
+    """Build the briefs that need it and write the manifest (and, unsharded, the index).
+
+    files are (path, shown) pairs. on_result is called once per brief as it finishes: with
+    its Result when built or failed, with its manifest entry when skipped as unchanged.
+    """
+    out_dir = request.out_dir
+    previous = read_manifest(out_dir / manifest_name(request.shard))
+    before = previous.by_slug()
+    inputs = inputs_fingerprint(request.project.templates_dir, request.config,
+                                request.variants, request.formats)
+    entries: dict[str, BriefEntry] = {}
+    todo: list[tuple[Path, str, str, int]] = []
+    for path, shown in files:
+        slug = slug_of(path)
+        if not in_shard(slug, request.shard):
+            continue
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b""  # build_brief reports the missing file in the usual words
+        key = brief_key(content, inputs)
+        old = before.get(slug)
+        if (not request.force and old is not None and old.status != "failed"
+                and old.key == key and _intact(old, out_dir)):
+            entries[slug] = replace(old, status="unchanged", source=shown)
+            on_result(entries[slug])
+        else:
+            todo.append((path, shown, key, len(content)))
+    for result, key in _run(request, todo):
+        entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
+        on_result(result)
+    if request.whole:
+        for slug, gone in before.items():
+            if slug not in entries:
+                _remove_files(gone, out_dir)
+    else:
+        for slug, kept in before.items():
+            entries.setdefault(slug, kept)
+    manifest = Manifest([entries[s] for s in sorted(entries)])
+    manifest.changes = changes(previous, manifest)
+    outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
+    if request.shard is None:
+        outputs[out_dir / INDEX] = index_html(manifest, request.project.templates_dir,
+                                              _index_title(request.project))
+    try:
+        write_files(outputs)
+    except OSError as exc:
+        target = shown_path(Path(exc.filename)) if exc.filename else str(out_dir)
+        raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return manifest
+
+
+def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
+    """Build each (path, shown, key, size): in this process for one brief or one job, else in a
+    pool of forked workers, biggest briefs first so no worker is left with a long one at the
+    end. Yields (result, key) as briefs finish."""
+    args = (request.project, request.variants, request.formats, request.out_dir, request.config)
+    jobs = min(request.jobs, len(todo))
+    if jobs <= 1:
+        for path, shown, key, _ in todo:
+            yield build_brief(path, shown, *args, debug=request.debug), key
+        return
+    _preload()
+    order = sorted(todo, key=lambda task: -task[3])
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(build_brief, path, shown, *args, debug=request.debug):
+                   (path, shown, key) for path, shown, key, _ in order}
+        for future in as_completed(futures):
+            path, shown, key = futures[future]
+            try:
+                yield future.result(), key
+            except Exception as exc:  # a worker killed mid-brief: that brief failed, no more
+                yield Result(shown, slug_of(path), problems=[
+                    f"{shown}: build failed: worker stopped ({type(exc).__name__}: {exc})"]), key
+
+
+def _preload() -> None:
+    """Import the renderers before forking, so workers start with them already loaded."""
+    import briefgen.render.docx
+    import briefgen.render.pdf  # noqa: F401
+
+
+def _intact(entry: BriefEntry, out_dir: Path) -> bool:
+    """Whether a brief's recorded files are all still there at their recorded sizes."""
+    for f in entry.files:
+        try:
+            if (out_dir / f.path).stat().st_size != f.size:
+                return False
+        except OSError:
+            return False
+    return bool(entry.files)
+
+
+def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
+    """Delete the files of a brief whose content file is gone (only the files it recorded)."""
+    for f in entry.files:
+        target = out_dir / f.path
+        with contextlib.suppress(OSError):
+            target.unlink()
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # only when nothing else is left in it
+
+
+def _index_title(project: Project) -> str:
+    return f"{load_brand(project.templates_dir / 'brand.yaml').name}: briefs"

@@ -1,0 +1,61 @@
+"""What a brief's output depends on, hashed: the key that decides whether to rebuild it.
+
+A brief is rebuilt when its key changes, and its key changes when anything it depends on does:
+its content file, every file of the templates folder (templates, CSS, labels, brand, logo,
+reference document), the font files the brand names, the settings, the variants and formats
+asked for, and briefgen's own version. Hashing is cheap next to rendering (a few milliseconds
+for the whole project), so a no-op rebuild of a large corpus costs well under a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.brand import load_brand
+from briefgen.config import Config
+
+# Template files no brief's output depends on.
+INDEPENDENT = {"index.html.j2"}
+
+
+def inputs_fingerprint(templates_dir: Path, config: Config, variants: tuple[str, ...],
+                       formats: tuple[str, ...]) -> str:
+    """One hash of everything every brief of the project depends on."""
+    digest = hashlib.sha256()
+    digest.update(f"briefgen {__version__}\n".encode())
+    digest.update(f"{sorted(variants)} {sorted(formats)}\n".encode())
+    digest.update(config.model_dump_json().encode())
+    for path in sorted(p for p in templates_dir.rglob("*")
+                       if p.is_file() and p.name not in INDEPENDENT):
+        digest.update(f"\n{path.relative_to(templates_dir).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    for font in font_files(templates_dir):
+        stat = font.stat()
+        digest.update(f"\n{font} {stat.st_size} {stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def brief_key(content: bytes, inputs: str) -> str:
+    """The key of one brief: its content file's bytes and the project's inputs."""
+    return hashlib.sha256(inputs.encode() + b"\0" + content).hexdigest()
+
+
+def font_files(templates_dir: Path) -> list[Path]:
+    """The files fontconfig picks for the brand's families: an updated font package changes the
+    PDFs, so it must change the keys. Without fontconfig's fc-match, fonts are not tracked."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return []
+    fonts = load_brand(templates_dir / "brand.yaml").fonts
+    found = []
+    for family in (fonts.body, fonts.heading, fonts.arabic, fonts.cjk):
+        for style in ("", ":bold"):
+            path = subprocess.run([fc_match, "--format=%{file}", f"{family}{style}"],
+                                  capture_output=True, text=True, check=False).stdout.strip()
+            if path:
+                found.append(Path(path))
+    return sorted(set(found))
