@@ -169,6 +169,7 @@ class _Writer:
                         if (li.get("id") or "").startswith("source-")}
         self.notes = footnotes_part(doc)
         self.noted: set[str] = set()
+        self.style_ids: dict[str, str] = {}
         self.marks = 0
         self.has_contents = False
 
@@ -193,13 +194,22 @@ class _Writer:
             elif tag in CONTAINERS:
                 self.blocks(child, container)
 
+    def new_paragraph(self, container, style: str) -> Paragraph:
+        """An empty paragraph in a named style. Style ids are looked up once per document:
+        python-docx's own lookup scans every style on each call, most of a brief's time."""
+        if style not in self.style_ids:
+            self.style_ids[style] = self.doc.styles[style].style_id
+        para = container.add_paragraph()
+        para._p.style = self.style_ids[style]
+        return para
+
     def paragraph(self, element, container, style: str) -> Paragraph:
         """One Word paragraph in the given style, holding the element's inline content.
 
         Right-to-left paragraphs get w:bidi; text in another language than the brief's (a
         quotation in Pashto) gets its w:lang, so Word spell-checks it as what it is.
         """
-        para = container.add_paragraph(style=style)
+        para = self.new_paragraph(container, style)
         if element.get("dir") == "rtl":
             insert_in_order(para._p.get_or_add_pPr(), w_element("w:bidi"))
         lang = element.xpath("ancestor-or-self::*[@lang][1]/@lang")
@@ -224,7 +234,7 @@ class _Writer:
             self.paragraph(heading, container, "TOC Heading")
         links = element.findall(".//a")
         for index, link in enumerate(links):
-            para = container.add_paragraph(style="toc 1")
+            para = self.new_paragraph(container, "toc 1")
             if index == 0:
                 para._p.extend(field_runs('TOC \\o "1-1" \\h \\z \\u', "", dirty=True)[:3])
             anchor = element_with_text(
@@ -242,7 +252,7 @@ class _Writer:
         restart = self.restarted_numbering() if numbered and not is_sources else None
         for item in element.findall("li"):
             if is_sources:
-                para = container.add_paragraph(style="Source")
+                para = self.new_paragraph(container, "Source")
                 para.add_run(f"{item.get('value')}.\t")
                 self.inline(item, para, {})
                 _trim(para)
