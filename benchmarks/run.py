@@ -230,17 +230,17 @@ class TreeSampler(threading.Thread):
         self.interval = interval
         self.seen: dict[int, ProcMemory] = {}
         self.samples = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
         """Sample until stopped."""
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.sample()
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> None:
         """Take a last sample and end the thread."""
-        self._stop.set()
+        self._halt.set()
         self.join()
 
     def sample(self) -> None:

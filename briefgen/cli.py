@@ -13,7 +13,14 @@ from briefgen import __version__
 from briefgen.brand import load_brand
 from briefgen.build import Result, check_brief
 from briefgen.config import PDF_VARIANTS, Config, load_config
-from briefgen.corpus import Request, Shard, build_corpus, default_jobs, in_shard
+from briefgen.corpus import (
+    Request,
+    Shard,
+    build_corpus,
+    default_jobs,
+    in_shard,
+    merge_into,
+)
 from briefgen.errors import BuildError, ContentError
 from briefgen.load import slug_of
 from briefgen.manifest import BriefEntry
@@ -235,3 +242,28 @@ def reference_doc(target: Path, debug: bool) -> None:
         sys.exit(1)
     click.echo(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
                f"{shown_path(project.templates_dir / 'brand.yaml')}")
+
+
+@main.command("merge-manifests", short_help="Join the manifests of a sharded build.")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the joined manifest.json and index.html. Default: output/.")
+def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
+    """Join the manifests of the parts of a sharded build (`build --shard K/N`) into one
+    manifest.json and index.html, with file paths relative to OUT.
+
+    The changes since the previous build are worked out against OUT/manifest.json, if any.
+    """
+    project = Project(Path.cwd())
+    out_dir = out or project.output_dir
+    try:
+        merged = merge_into(out_dir, list(manifests), project.templates_dir)
+    except (BuildError, ContentError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    failed = len(merged.failed)
+    click.echo(f"merged {_plural(len(manifests), 'manifest')}: "
+               f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
+               f"{shown_path(out_dir / 'index.html')}")
+    sys.exit(1 if failed else 0)

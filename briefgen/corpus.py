@@ -30,7 +30,9 @@ from briefgen.manifest import (
     changes,
     entry_for,
     index_html,
+    load_manifest,
     manifest_json,
+    merge,
     read_manifest,
 )
 from briefgen.project import Project, shown_path
@@ -120,7 +122,7 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
     outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
     if request.shard is None:
         outputs[out_dir / INDEX] = index_html(manifest, request.project.templates_dir,
-                                              _index_title(request.project))
+                                              _index_title(request.project.templates_dir))
     try:
         write_files(outputs)
     except OSError as exc:
@@ -181,5 +183,25 @@ def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
             target.parent.rmdir()  # only when nothing else is left in it
 
 
-def _index_title(project: Project) -> str:
-    return f"{load_brand(project.templates_dir / 'brand.yaml').name}: briefs"
+def _index_title(templates_dir: Path) -> str:
+    return f"{load_brand(templates_dir / 'brand.yaml').name}: briefs"
+
+
+def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
+    """Join shard manifests into out_dir/manifest.json and out_dir/index.html."""
+    previous = read_manifest(out_dir / MANIFEST)
+    parts = []
+    for path in manifests:
+        try:
+            parts.append((path.parent, load_manifest(path)))
+        except (OSError, ValueError) as exc:
+            raise BuildError(f"{shown_path(path)}: cannot read it as a manifest ({exc})") from None
+    manifest = merge(parts, out_dir)
+    manifest.changes = changes(previous, manifest)
+    title = _index_title(templates_dir)
+    try:
+        write_files({out_dir / MANIFEST: manifest_json(manifest),
+                     out_dir / INDEX: index_html(manifest, templates_dir, title)})
+    except OSError as exc:
+        raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+    return manifest

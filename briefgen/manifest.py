@@ -75,14 +75,22 @@ def read_manifest(path: Path) -> Manifest:
     """A manifest from disk; an empty one when there is none or it cannot be read (a damaged
     cache only costs a full rebuild)."""
     try:
+        return load_manifest(path)
+    except (OSError, ValueError):
+        return Manifest()
+
+
+def load_manifest(path: Path) -> Manifest:
+    """A manifest from disk; ValueError when the file is not one."""
+    try:
         data = json.loads(path.read_text(encoding="utf-8"))
         briefs = [BriefEntry(**{**{k: v for k, v in b.items() if k != "variants"},
                                 "files": [FileEntry(**f) for f in b["files"]]})
                   for b in data["briefs"]]
         return Manifest(briefs, data.get("changes", Manifest().changes),
                         data.get("generator", ""))
-    except (OSError, ValueError, KeyError, TypeError):
-        return Manifest()
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a briefgen manifest ({exc})") from None
 
 
 def manifest_json(manifest: Manifest) -> bytes:
