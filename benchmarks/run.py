@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,7 +29,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -579,6 +581,54 @@ def run_pandoc(project: Path, paths: list[Path], streams: int) -> PandocRun:
     if missing:
         sys.exit("pandoc pipeline left files missing: " + ", ".join(missing[:5]))
     return PandocRun(streams, seconds, command_seconds)
+
+
+# --- other load on the machine --------------------------------------------------------------
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """CPU seconds every process on the machine has used since boot, and steal (time the
+    hypervisor gave to other guests), from the first line of /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        values = [int(v) for v in handle.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def _own_cpu() -> float:
+    """CPU seconds used by this process and every child it has waited for (briefgen's
+    workers are waited for by briefgen, so they count once briefgen exits)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class CpuWatch:
+    """Per phase: wall time, CPU used by processes that are not the benchmark's, and steal.
+
+    Both are signs that the figures of that phase were measured on a busy machine.
+    """
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float, float, float]] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Measure the block as one phase."""
+        (busy, steal), own, started = _machine_cpu(), _own_cpu(), time.perf_counter()
+        yield
+        (busy2, steal2), own2 = _machine_cpu(), _own_cpu()
+        foreign = max(0.0, (busy2 - busy) - (own2 - own))
+        self.phases.append((name, time.perf_counter() - started, foreign, steal2 - steal))
+
+    def summary(self) -> str:
+        """One line: foreign CPU seconds and steal per phase, as shares of the machine."""
+        cores = os.cpu_count() or 1
+        parts = [f"{name} {foreign:.1f} s ({100 * foreign / (wall * cores):.0f}%)"
+                 + (f" +steal {steal:.1f} s" if steal >= 0.05 else "")
+                 for name, wall, foreign, steal in self.phases]
+        return "CPU used by other processes, per phase: " + ", ".join(parts)
 
 
 # --- the report ------------------------------------------------------------------------------
