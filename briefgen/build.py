@@ -75,12 +75,13 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
     started = time.perf_counter()
     result = Result(shown, slug_of(path))
     try:
-        brief = load_brief(path, shown, label_sets(project.templates_dir))
+        brief = load_brief(path, shown, label_sets(project.templates_dir),
+                           content_root(path, project))
         result.title, result.date = brief.title, brief.date.isoformat()
         result.fields = field_hashes(brief)
         files: dict[Path, bytes] = {}
         for variant in variants:
-            html = render_html(brief, variant, project.templates_dir)
+            html = render_html(brief, variant, project.templates_dir, path.parent)
             for fmt in formats:
                 data, pages = render(fmt, html, project.templates_dir, project.content_dir,
                                      config.pdf_variant)
@@ -100,6 +101,13 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
         result.problems = [f"{shown}: {_describe(exc)}"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def content_root(path: Path, project: Project) -> Path:
+    """The folder a brief's images must stay inside: the project's content/ when the brief is
+    in it, else the brief's own folder."""
+    root = project.content_dir.resolve()
+    return root if path.resolve().is_relative_to(root) else path.parent
 
 
 def field_hashes(brief: Brief) -> dict[str, str]:
@@ -136,7 +144,7 @@ def _describe(exc: Exception) -> str:
 def check_brief(path: Path, shown: str, project: Project) -> list[str]:
     """Validate one brief without rendering it; returns one line per problem."""
     try:
-        load_brief(path, shown, label_sets(project.templates_dir))
+        load_brief(path, shown, label_sets(project.templates_dir), content_root(path, project))
     except ContentError as exc:
         return [str(p) for p in exc.problems]
     return []

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from briefgen.assets import check_images
 from briefgen.errors import ContentError, Problem
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.yamlsource import Loc, Parsed, parse_yaml, read_text, slug_of
@@ -24,7 +25,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def load_brief(path: Path, display: str | None = None,
-               languages: Collection[str] | None = None) -> Brief:
+               languages: Collection[str] | None = None, root: Path | None = None) -> Brief:
     """Read, parse and validate one content file; raise ContentError listing every problem.
 
     languages, when given, are those the templates have labels for; a brief in another
@@ -32,6 +33,7 @@ def load_brief(path: Path, display: str | None = None,
     """
     brief, parsed = load_model(path, Brief, display)
     problems = check_references(brief, parsed)
+    problems += check_images(brief, parsed, root or path.parent, path.parent)
     if languages is not None and label_language(brief.language, languages) is None:
         problems.append(parsed.problem(
             ("language",), f"no labels for {brief.language!r}",

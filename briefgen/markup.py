@@ -25,6 +25,8 @@ _INLINE = re.compile(
     r"|(?<![\w])_(?P<em2>[^_\s](?:[^_]*[^_\s])?)_(?![\w])",
     re.DOTALL,
 )
+# A body line of its own: ![alt text](images/map.png). The alt text is the caption, too.
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)\)")
 _BULLET = re.compile(r"^\s*[-*](\s+|$)")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)](\s+|$)")
 
@@ -108,6 +110,9 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
         if stripped.startswith("### "):
             found.append(("h3", [stripped[4:].strip()]))
             current = None
+        elif IMAGE.fullmatch(stripped):
+            found.append(("img", [stripped]))
+            current = None
         elif marker:
             kind = "ul" if _BULLET.match(line) else "ol"
             if not (current and current[0] == kind):
@@ -126,12 +131,21 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
     return [(kind, [t for t in texts if t]) for kind, texts in found if any(texts)]
 
 
-def blocks(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
-    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, and '### ' subheadings.
-    A paragraph or item written right to left says so, for both renderers."""
+def blocks(text: str, cite: Callable[[list[str]], Markup],
+           image: Callable[[str], str] | None = None) -> Markup:
+    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, '### ' subheadings and
+    '![alt text](file.png)' images (image() turns the path into the data: URI to embed; the
+    loader has already refused paths outside the content folder). A paragraph or item written
+    right to left says so, for both renderers."""
     html: list[Markup] = []
     for kind, texts in parse_blocks(text):
-        if kind in ("ul", "ol"):
+        if kind == "img":
+            match = IMAGE.fullmatch(texts[0])
+            src = image(match["src"]) if image else ""
+            html.append(Markup('<figure class="image"><img src="{}" alt="{}">'
+                               '<figcaption>{}</figcaption></figure>').format(
+                src, match["alt"], match["alt"]))
+        elif kind in ("ul", "ol"):
             items = Markup("").join(Markup("<li{}>{}</li>").format(dir_attr(t), inline(t, cite))
                                     for t in texts)
             html.append(Markup(f"<{kind}>") + items + Markup(f"</{kind}>"))

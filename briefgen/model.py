@@ -77,7 +77,9 @@ class Section(Strict):
 
     heading: Text = Field(description="Section heading.")
     body: Markdown = Field(
-        description="Paragraphs split by a blank line; `- ` starts a bullet, `### ` a subheading."
+        description="Paragraphs split by a blank line; `- ` starts a bullet, `### ` a subheading, "
+        "and a line `![Map of the region](images/map.png)` shows a PNG or JPEG from the content "
+        "folder, its alt text as the caption."
     )
 
 

@@ -22,6 +22,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from briefgen.assets import image_uri
 from briefgen.brand import load_brand
 from briefgen.labels import load_labels, long_date
 from briefgen.markup import Citations, blocks, dir_attr, inline
@@ -52,16 +53,17 @@ def environment(templates_dir: Path) -> Environment:
     return env
 
 
-def render_html(brief: Brief, variant: str, templates_dir: Path) -> str:
+def render_html(brief: Brief, variant: str, templates_dir: Path,
+                base: Path | None = None) -> str:
     """Render one variant of a brief to a complete, self-contained HTML document."""
-    html = _render(brief, variant, templates_dir, toc_entries=[])
+    html = _render(brief, variant, templates_dir, base, toc_entries=[])
     if '<nav class="contents">' in html:  # a second pass, now that the headings are known
         headings = [(id_, Markup(text)) for id_, text in _HEADING.findall(html)]
-        html = _render(brief, variant, templates_dir, toc_entries=headings)
+        html = _render(brief, variant, templates_dir, base, toc_entries=headings)
     return html
 
 
-def _render(brief: Brief, variant: str, templates_dir: Path,
+def _render(brief: Brief, variant: str, templates_dir: Path, base: Path | None,
             toc_entries: list[tuple[str, Markup]]) -> str:
     citations = Citations(brief)
     return environment(templates_dir).get_template(f"{variant}.html.j2").render(
@@ -73,7 +75,8 @@ def _render(brief: Brief, variant: str, templates_dir: Path,
         css=stylesheet(templates_dir),
         citations=citations,
         md=lambda text: inline(text, citations.marker),
-        md_blocks=lambda text: blocks(text, citations.marker),
+        md_blocks=lambda text: blocks(text, citations.marker,
+                                      lambda src: image_uri(src, base or Path("."))),
         cite=lambda source_id: citations.marker([source_id]),
     )
 

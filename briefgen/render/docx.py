@@ -191,6 +191,8 @@ class _Writer:
                 self.table(child, container)
             elif tag == "nav" and "contents" in _classes(child):
                 self.contents(child, container)
+            elif tag == "figure":
+                self.figure(child, container)
             elif tag in CONTAINERS:
                 self.blocks(child, container)
 
@@ -396,15 +398,25 @@ class _Writer:
         self.inline(source, para, {})
         _trim(para)
 
-    def picture(self, element, para: Paragraph) -> None:
+    def figure(self, element, container) -> None:
+        """An image from the content, as wide as the text, and its caption below it."""
+        image = element.find(".//img")
+        if image is not None:
+            para = self.new_paragraph(container, "Image")
+            self.picture(image, para, self.width)
+        caption = element.find("figcaption")
+        if caption is not None:
+            self.paragraph(caption, container, "Caption")
+
+    def picture(self, element, para: Paragraph, width: int | None = None) -> None:
         """An inline image from a data: URI, at the width the HTML gives, with its alt text."""
         match = re.match(r"data:image/[\w+.-]+;base64,(.*)", element.get("src") or "", re.S)
         if not match:
             return  # briefs carry no other images; a remote one would never be fetched
-        width = re.search(r"width:\s*([\d.]+)mm", element.get("style") or "")
+        styled = re.search(r"width:\s*([\d.]+)mm", element.get("style") or "")
         run = para.add_run()
         shape = run.add_picture(io.BytesIO(base64.b64decode(match.group(1))),
-                                width=Mm(float(width.group(1))) if width else None)
+                                width=Mm(float(styled.group(1))) if styled else width)
         describe_picture(shape._inline, element.get("alt") or "")
 
     def hyperlink(self, para: Paragraph, element, fmt: dict[str, Any]) -> None:

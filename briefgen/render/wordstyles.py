@@ -30,6 +30,7 @@ CUSTOM_PARAGRAPH_STYLES = {
     "Table Key": ("Table Text", True),
     "Table Heading": ("Normal", True),
     "Logo": ("Normal", False),
+    "Image": ("Normal", False),
     "footnote text": ("Normal", True),
     "toc 1": ("Normal", True),
     "TOC Heading": ("Normal", True),
@@ -143,6 +144,8 @@ def apply_brand(doc: Document, brand: Brand) -> None:
     doc.styles["Subtitle"].element.get_or_add_rPr().remove_all("w:spacing")
 
     _spacing(doc.styles["Logo"], 0, 10, 1.0)
+    _spacing(doc.styles["Image"], 6, 2, 1.0)
+    doc.styles["Image"].paragraph_format.keep_with_next = True  # with its caption
     kind = doc.styles["Brief Kind"]
     _text(kind, f.heading, 8, c.accent, bold=True)
     kind.font.all_caps = True
