@@ -18,6 +18,8 @@ import yaml
 from briefgen.errors import ContentError, Problem
 from briefgen.model import Brief
 
+# libyaml's composer when PyYAML has it: the same safe nodes and positions, ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 100_000  # far above any real brief; stops alias bombs from expanding
 NULLS = {"", "~", "null", "Null", "NULL"}
 Loc = tuple[str | int, ...]
@@ -84,10 +86,21 @@ def read_text(path: Path, shown: str) -> str:
                                     "save the file as UTF-8")]) from None
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml for speed; when the YAML is broken, compose again with PyYAML,
+    whose error messages name the offending character."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        if _LOADER is yaml.SafeLoader:
+            raise
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_yaml(text: str, shown: str) -> Parsed:
     """Compose YAML safely and convert it to plain data while recording node positions."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except RecursionError:
         raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
@@ -153,12 +166,12 @@ def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
                                     "file expands to too many values (YAML alias bomb?)")])
     parsed.values[loc] = node
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and _EATEN_COMMENT.match(parsed.text, node.end_mark.index):
+        if not node.style and _EATEN_COMMENT.match(parsed.text, node.end_mark.index):
             problems.append(Problem(
                 parsed.path, node.end_mark.line + 1, node.end_mark.column + 2, format_loc(loc),
                 "the text after ' #' is dropped: YAML reads it as a comment",
                 "put the whole value in quotes"))
-        return None if node.style is None and node.value in NULLS else node.value
+        return None if not node.style and node.value in NULLS else node.value
     if id(node) in open_nodes:
         raise ContentError([Problem(parsed.path, node.start_mark.line + 1,
                                     node.start_mark.column + 1, format_loc(loc),
