@@ -36,7 +36,9 @@ def check_images(brief: Brief, parsed: Parsed, root: Path, base: Path) -> list[P
                     line, col = parsed.position(raw)
             message, hint = _verdict(match["alt"], match["src"], root, base)
             if message:
-                problems.append(Problem(parsed.path, line, col, at.field, message, hint))
+                rule = "image-alt" if message.endswith("alt text") else "image-path"
+                problems.append(Problem(parsed.path, line, col, at.field, message, hint,
+                                        rule=rule))
     return problems
 
 

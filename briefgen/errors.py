@@ -15,16 +15,32 @@ class Problem:
     field: str
     message: str
     hint: str = ""
+    severity: str = "error"  # or "warning": only `check --strict` fails on those
+    rule: str = "schema"  # the lint rule's id, for `check` output and for tools
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        text = f"{where}: {self.field}: " if self.field else f"{where}: "
+        text = f"{self.where()}: {self.field}: " if self.field else f"{self.where()}: "
         text += self.message
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+    def where(self) -> str:
+        """path:line:col, or path alone when the problem has no place in the file."""
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+    def lint_line(self) -> str:
+        """The `check` form: path:line:col: severity: field: message (hint: ...) [rule-id]."""
+        body = str(self)[len(self.where()) + 2:]
+        return f"{self.where()}: {self.severity}: {body} [{self.rule}]"
+
+    def as_dict(self) -> dict[str, object]:
+        """The same, for `check --format json`."""
+        return {"path": self.path, "line": self.line, "column": self.column,
+                "severity": self.severity, "rule": self.rule, "field": self.field,
+                "message": self.message, "hint": self.hint}
 
 
 class ContentError(Exception):

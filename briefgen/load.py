@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,10 +36,11 @@ def load_brief(path: Path, display: str | None = None,
     problems = check_references(brief, parsed)
     problems += check_images(brief, parsed, root or path.parent, path.parent)
     if languages is not None and label_language(brief.language, languages) is None:
-        problems.append(parsed.problem(
+        problems.append(replace(parsed.problem(
             ("language",), f"no labels for {brief.language!r}",
             f"briefgen has labels for {', '.join(sorted(languages))}; "
-            f"add templates/labels/{brief.language.split('-')[0]}.yaml to print in it"))
+            f"add templates/labels/{brief.language.split('-')[0]}.yaml to print in it"),
+            rule="language"))
     if problems:
         raise ContentError(problems)
     return brief
@@ -221,16 +223,19 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
     for i, source in enumerate(brief.sources):
         if source.id in known:
             message = f"duplicate source id '{source.id}'"
-            problems.append(parsed.problem(("sources", i, "id"), message))
+            problems.append(replace(parsed.problem(("sources", i, "id"), message),
+                                    rule="duplicate-source"))
         known.add(source.id)
     for loc, value in _strings(brief.model_dump(mode="json"), ()):
         if loc[-1] == "source" and value not in known:
-            problems.append(parsed.problem(loc, f"unknown source '{value}'", _near(value, known)))
+            problems.append(replace(parsed.problem(loc, f"unknown source '{value}'",
+                                                   _near(value, known)), rule="unknown-source"))
         elif loc[0] != "sources":
             problems.extend(_check_markers(parsed, loc, value, known))
         if len(loc) == 2 and isinstance(loc[1], int) and re.match(r"[-*](\s|$)", value):
-            problems.append(parsed.problem(loc, "starts with a bullet dash",
-                                           "each item is already a bullet: remove the dash"))
+            problems.append(replace(parsed.problem(
+                loc, "starts with a bullet dash", "each item is already a bullet: remove the dash"),
+                rule="typed-bullet"))
     return problems
 
 
@@ -254,12 +259,14 @@ def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> lis
         if ids is None:
             problems.append(Problem(parsed.path, line, col, base.field,
                                     f"malformed citation {match.group()!r}",
-                                    "write [@id] or [@id; @other-id] with lower-case ids"))
+                                    "write [@id] or [@id; @other-id] with lower-case ids",
+                                    rule="citation-syntax"))
             continue
         for cited in ids:
             if cited not in known:
                 problems.append(Problem(parsed.path, line, col, base.field,
-                                        f"cites unknown source '{cited}'", _near(cited, known)))
+                                        f"cites unknown source '{cited}'", _near(cited, known),
+                                        rule="unknown-source"))
     return problems
 
 
