@@ -21,7 +21,7 @@ from briefgen.errors import ContentError, Problem
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.yamlsource import Loc, Parsed, parse_yaml, read_text, slug_of
 
-__all__ = ["label_language", "load_brief", "load_model", "slug_of"]
+__all__ = ["label_language", "load_brief", "load_model", "read_brief", "slug_of"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -32,6 +32,12 @@ def load_brief(path: Path, display: str | None = None,
     languages, when given, are those the templates have labels for; a brief in another
     language is refused here, at its `language:` line, rather than half-translated later.
     """
+    return read_brief(path, display, languages, root)[0]
+
+
+def read_brief(path: Path, display: str | None = None, languages: Collection[str] | None = None,
+               root: Path | None = None) -> tuple[Brief, Parsed]:
+    """load_brief, also returning the parsed file, for checks that report by line (lint)."""
     brief, parsed = load_model(path, Brief, display)
     problems = check_references(brief, parsed)
     problems += check_images(brief, parsed, root or path.parent, path.parent)
@@ -43,7 +49,7 @@ def load_brief(path: Path, display: str | None = None,
             rule="language"))
     if problems:
         raise ContentError(problems)
-    return brief
+    return brief, parsed
 
 
 def label_language(tag: str, languages: Collection[str]) -> str | None:
