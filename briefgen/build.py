@@ -139,12 +139,3 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, BuildError):
         return str(exc)
     return f"build failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-
-
-def check_brief(path: Path, shown: str, project: Project) -> list[str]:
-    """Validate one brief without rendering it; returns one line per problem."""
-    try:
-        load_brief(path, shown, label_sets(project.templates_dir), content_root(path, project))
-    except ContentError as exc:
-        return [str(p) for p in exc.problems]
-    return []

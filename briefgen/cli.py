@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -11,7 +12,7 @@ import click
 
 from briefgen import __version__
 from briefgen.brand import load_brand
-from briefgen.build import Result, check_brief
+from briefgen.build import Result
 from briefgen.config import PDF_VARIANTS, Config, load_config
 from briefgen.corpus import (
     Request,
@@ -22,6 +23,7 @@ from briefgen.corpus import (
     merge_into,
 )
 from briefgen.errors import BuildError, ContentError
+from briefgen.lint import check_all
 from briefgen.load import slug_of
 from briefgen.manifest import BriefEntry
 from briefgen.project import Project, briefs_in, shown_path
@@ -196,26 +198,37 @@ class _Report:
             self.bar.__exit__(None, None, None)
 
 
-@main.command(short_help="Validate briefs without building them.")
+@main.command(short_help="Validate and lint briefs without building them.")
 @CONTENT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text: one line per problem; json: a list of objects, for tools.")
+@click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
 @debug_option
-def check(content: tuple[Path, ...], debug: bool) -> None:
-    """Validate briefs without building them: one line per problem, exit 1 if any.
+def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> None:
+    """Validate and lint briefs without building them, one line per problem:
 
-    CONTENT names brief files or folders of them; without it, every brief in content/.
+    path:line:col: severity: field: message (hint: ...) [rule-id]
+
+    Exit 1 if any error (or, with --strict, any warning). CONTENT names brief files or folders
+    of them; without it, every brief in content/.
     """
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    _settings(project)
-    problems = [line for path in files
-                for line in check_brief(path, shown_path(path), project)]
-    for line in problems:
-        click.echo(line)
+    config = _settings(project)
+    problems, count = check_all(project, files, config.lint)
+    if fmt == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(problem.lint_line())
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     if problems:
-        click.echo(f"{_plural(len(problems), 'problem')} in {_plural(len(files), 'brief')}",
-                   err=True)
-        sys.exit(1)
-    click.echo(f"{_plural(len(files), 'brief')} OK", err=True)
+        click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
+                   f"{_plural(count, 'brief')}", err=True)
+    else:
+        click.echo(f"{_plural(count, 'brief')} OK", err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @main.command("reference-doc", short_help="Write the Word reference document to restyle.")

@@ -30,12 +30,21 @@ class PageBudget(Strict):
     full: int | None = Field(None, ge=1, description="Pages for the full analysis.")
 
 
+class Lint(Strict):
+    """Thresholds of the warnings `briefgen check` gives."""
+
+    summary_words: int = Field(120, ge=1, description="Words the bottom line may take.")
+    key_point_words: int = Field(60, ge=1, description="Words each key point may take.")
+    stale_after_days: int = Field(180, ge=1, description="Age of `reviewed` that is stale.")
+
+
 class Config(Strict):
     """Settings for every build of the project."""
 
     pdf_variant: PdfVariant = Field(
         "pdf/ua-1", description="PDF/UA (tagged, accessible) by default; PDF/A for archiving.")
     page_budget: PageBudget = PageBudget()
+    lint: Lint = Lint()
 
 
 def load_config(path: Path) -> Config:

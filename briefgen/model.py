@@ -136,6 +136,9 @@ class Brief(Strict):
     title: Text = Field(description="Headline of the brief.")
     subtitle: Text | None = Field(default=None, description="One-line deck under the title.")
     date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
+    reviewed: dt.date | None = Field(
+        None, description="When the substance was last checked, YYYY-MM-DD; `briefgen check` "
+        "warns when it is older than `lint.stale_after_days` in briefgen.yaml.")
     language: LanguageTag = (
         Field(default="en", description="BCP 47 language tag of the text, e.g. `en` or `ru`.")
     )

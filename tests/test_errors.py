@@ -6,6 +6,7 @@ Each fixture is written inline; the numbered comments give the line numbers the 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import textwrap
 from pathlib import Path
@@ -32,9 +33,14 @@ def output(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stdout + proc.stderr
 
 
+_LINT = re.compile(r"^(?P<where>\S+?): (?:error|warning): (?P<rest>.*) \[[a-z-]+\]$")
+
+
 def problems(proc: subprocess.CompletedProcess[str], shown: str = SHOWN) -> list[str]:
-    """The lines of the CLI's output that report a problem in the file."""
-    return [line for line in output(proc).splitlines() if line.startswith(f"{shown}:")]
+    """The lines of the CLI's output that report a problem in the file, in the build's form
+    (`check` adds the severity after the place and the rule id at the end)."""
+    lines = [line for line in output(proc).splitlines() if line.startswith(f"{shown}:")]
+    return [_LINT.sub(r"\g<where>: \g<rest>", line) for line in lines]
 
 
 def check(project: Path, text: str) -> subprocess.CompletedProcess[str]:
@@ -222,7 +228,7 @@ def test_every_problem_is_reported_in_line_order(tmp_path: Path) -> None:
         f"{SHOWN}:9:11: language: is not in the expected form (got text 'English') "
         "(hint: use a language tag such as en or ru)",
     )
-    assert proc.stderr.strip().splitlines()[-1] == "3 problems in 1 brief"
+    assert proc.stderr.strip().splitlines()[-1] == "3 errors, 0 warnings in 1 brief"
 
 
 def test_good_brief_checks_clean(tmp_path: Path) -> None:

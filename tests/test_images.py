@@ -59,7 +59,7 @@ def test_bad_images_are_refused_at_their_line(tmp_path: Path) -> None:
     (images / "notes.png").write_text("not an image")
     result = run_cli(["check"], tmp_path)
     assert result.returncode == 1
-    lines = [line.split(": ", 2)[2] for line in result.stdout.splitlines()]
+    lines = [line.split(": sections[0].body: ", 1)[1] for line in result.stdout.splitlines()]
     assert [line.split(" (hint")[0] for line in lines] == [
         "image without alt text",
         "image '../secret.png' leads outside the content folder",
@@ -70,4 +70,6 @@ def test_bad_images_are_refused_at_their_line(tmp_path: Path) -> None:
         "image 'images/notes.png' is not a PNG or JPEG file",
     ]
     first = result.stdout.splitlines()[0]
-    assert first.startswith(f"content/im.yaml:{len(MINIMAL_BRIEF.splitlines()) + 6}:7: ")
+    assert first.startswith(f"content/im.yaml:{len(MINIMAL_BRIEF.splitlines()) + 6}:7: error: ")
+    assert first.endswith("[image-alt]")
+    assert result.stdout.splitlines()[1].endswith("[image-path]")
