@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -27,7 +28,9 @@ from briefgen.lint import check_all
 from briefgen.load import slug_of
 from briefgen.manifest import BriefEntry
 from briefgen.project import Project, briefs_in, shown_path
-from briefgen.render import FORMATS
+from briefgen.reference import json_schema
+from briefgen.render import DEFAULT_FORMATS, FORMATS
+from briefgen.scaffold import SLUG, new_brief
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
 
@@ -106,7 +109,8 @@ def _plural(count: int, word: str) -> str:
 @click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANTS),
               help="Variant to build (repeatable). Default: all.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Output format (repeatable). Default: all.")
+              help="Output format (repeatable). Default: pdf and docx; html gives a "
+                   "self-contained web page.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: output/.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
@@ -135,7 +139,7 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
     config = _settings(project)
     if pdf_variant:
         config = config.model_copy(update={"pdf_variant": pdf_variant})
-    request = Request(project, config, variants or VARIANTS, formats or FORMATS,
+    request = Request(project, config, variants or VARIANTS, formats or DEFAULT_FORMATS,
                       out or project.output_dir, jobs or default_jobs(), force, shard,
                       whole=not content, debug=debug)
     started = time.perf_counter()
@@ -280,3 +284,42 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
                f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
                f"{shown_path(out_dir / 'index.html')}")
     sys.exit(1 if failed else 0)
+
+
+@main.command(short_help="Start a new brief from a commented example.")
+@click.argument("slug")
+@click.option("--title", help="The brief's title. Default: made from the slug.")
+def new(slug: str, title: str | None) -> None:
+    """Write content/SLUG.yaml: every field present, each with a comment, valid as written,
+    so `briefgen build content/SLUG.yaml` works at once. Never overwrites a file.
+
+    Also writes schema/brief.schema.json, which the first line of every brief points editors'
+    YAML tooling at (autocomplete and checking while typing).
+    """
+    if not SLUG.fullmatch(slug):
+        raise click.BadParameter("use lower-case letters, digits and dashes, e.g. "
+                                 "russia-taliban-2025", param_hint="SLUG")
+    project = Project(Path.cwd())
+    target = project.content_dir / f"{slug}.yaml"
+    if target.exists():
+        click.echo(f"{shown_path(target)} already exists; choose another slug or edit it",
+                   err=True)
+        sys.exit(1)
+    organisation = load_brand(project.templates_dir / "brand.yaml").name
+    text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
+                     dt.date.today())
+    schema = project.root / "schema" / "brief.schema.json"
+    write_files({target: text.encode(), schema: json_schema().encode()})
+    click.echo(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
+    click.echo(f"next: briefgen check {shown_path(target)}, then briefgen serve "
+               f"{shown_path(target)}")
+
+
+@main.command(short_help="Print the JSON Schema of the content format.")
+def schema() -> None:
+    """Print the JSON Schema of a brief, generated from the same model that validates it.
+
+    Point your editor at it (VS Code's YAML extension reads the `# yaml-language-server:
+    $schema=...` first line that `briefgen new` writes).
+    """
+    click.echo(json_schema(), nl=False)

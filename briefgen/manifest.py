@@ -145,7 +145,7 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
 def index_html(manifest: Manifest, templates_dir: Path, title: str) -> bytes:
     """The page a person opens to see every brief, from templates/index.html.j2."""
     page = environment(templates_dir).get_template("index.html.j2").render(
-        manifest=manifest, title=title, kinds={"pdf": "PDF", "docx": "Word"})
+        manifest=manifest, title=title, kinds={"pdf": "PDF", "docx": "Word", "html": "Web"})
     return page.encode()
 
 

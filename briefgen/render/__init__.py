@@ -6,7 +6,8 @@ from pathlib import Path
 
 from briefgen.brand import load_brand
 
-FORMATS = ("pdf", "docx")
+FORMATS = ("pdf", "docx", "html")
+DEFAULT_FORMATS = ("pdf", "docx")  # html is asked for by name: for intranets and previews
 
 
 def render(fmt: str, html: str, templates_dir: Path, content_dir: Path,
@@ -25,4 +26,6 @@ def render(fmt: str, html: str, templates_dir: Path, content_dir: Path,
 
         brand = load_brand(templates_dir / "brand.yaml")
         return render_docx(html, brand, templates_dir), None
+    if fmt == "html":  # already self-contained: CSS inline, images as data: URIs
+        return html.encode(), None
     raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,88 @@
+"""`briefgen new`: a brief with every field present and a comment on each, valid as written.
+
+Editors learn the format by editing a brief that already builds, rather than from a manual.
+The first line points editors' YAML tooling at the JSON Schema, so fields autocomplete and are
+checked while typing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SCHEMA_LINE = "# yaml-language-server: $schema=../schema/brief.schema.json"
+
+
+def new_brief(title: str, organisation: str, today: dt.date) -> str:
+    """The text of a new brief: every field, a comment on each, and content that builds."""
+    date = today.isoformat()
+    return f"""{SCHEMA_LINE}
+# A new brief. Replace the example text; `briefgen check` says what is wrong, by line.
+title: {json.dumps(title, ensure_ascii=False)}
+subtitle: The question this brief answers, in one line   # optional
+date: {date}                 # publication date, YYYY-MM-DD
+reviewed: {date}             # when the facts were last checked; `check` warns when stale
+language: en                     # labels and dates follow it (en, ru)
+classification: UNCLASSIFIED     # printed on every page
+organisation: {json.dumps(organisation, ensure_ascii=False)}
+authors: [Your Name]
+keywords: [topic, region]        # optional; document properties and search
+
+# The bottom line, up front: two or three sentences. Cite sources as [@id].
+summary: >
+  State the one thing the reader must know [@example-source]. **Our assessment:** say what
+  it means for the reader.
+
+key_points:                      # three to six, each a sentence or two
+  - The first thing a reader should remember [@example-source].
+  - The second one.
+  - The third one.
+
+figures:                         # optional: numbers worth a card (full analysis)
+  - value: "42%"
+    label: What the number measures
+    source: example-source
+
+sections:                        # paragraphs, "- " lists, "### " subheadings, ![alt](image.png)
+  - heading: What happened
+    body: |
+      Tell the story in a few short paragraphs [@example-source].
+
+      - A list item, if a list helps.
+      - Another item.
+
+      ### A subheading
+      More text.
+
+quotes:                          # optional: short attributed quotations
+  - text: The exact words, without quotation marks
+    speaker: Name of the speaker
+    role: Their office
+    source: example-source
+
+timeline:                        # optional: in date order; YYYY, YYYY-MM or YYYY-MM-DD
+  - date: {today.year - 1}
+    event: Something that happened last year.
+  - date: {date}
+    event: Something that happened today.
+
+actors:                          # optional: who matters and where they stand
+  - name: An actor
+    role: What they are
+    stance: What they want
+
+outlook:                         # what to watch next
+  - A development to watch.
+
+recommendations:                 # optional: what the reader should do
+  - A concrete recommendation.
+
+sources:                         # every document cited, by id
+  - id: example-source
+    title: Title of the document
+    publisher: Who published it
+    url: https://example.org/
+    date: {date}
+"""
