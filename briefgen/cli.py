@@ -31,6 +31,7 @@ from briefgen.project import Project, briefs_in, shown_path
 from briefgen.reference import json_schema
 from briefgen.render import DEFAULT_FORMATS, FORMATS
 from briefgen.scaffold import SLUG, new_brief
+from briefgen.serve import make_server
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
 
@@ -323,3 +324,35 @@ def schema() -> None:
     $schema=...` first line that `briefgen new` writes).
     """
     click.echo(json_schema(), nl=False)
+
+
+@main.command(short_help="Preview briefs in the browser, reloading on every save.")
+@CONTENT
+@click.option("--variant", type=click.Choice(VARIANTS), default="full", show_default=True,
+              help="Variant shown first.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
+    """Serve the HTML of briefs on http://127.0.0.1:PORT/, rebuilt from the files on every
+    request; the page reloads by itself when a brief or template is saved. A content error
+    shows in the page, with its file and line, until the file is fixed.
+
+    CONTENT names brief files or folders; without it, an index of every brief in content/.
+    """
+    project = Project(Path.cwd())
+    files = [f for path in content for f in (briefs_in(path) if path.is_dir() else [path])]
+    _settings(project)
+    try:
+        server = make_server(project, files, variant, port)
+    except OSError as exc:
+        click.echo(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (hint: try --port 0)",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"previewing on http://127.0.0.1:{server.server_address[1]}/ "
+               "(Ctrl+C to stop)", err=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()

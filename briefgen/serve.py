@@ -1,0 +1,150 @@
+"""`briefgen serve`: a live preview of briefs in the browser, on 127.0.0.1 only.
+
+Every page is rendered from the files on disk when it is asked for, with the same templates as
+the build, so what the editor sees is the brief's HTML output. A small script in the page asks
+the server every half second whether any content or template file changed (their sizes and
+modification times, hashed), and reloads the page when one did. A content error is shown in the
+page as the same one-line messages `briefgen check` prints; the server keeps running, and
+fixing the file brings the brief back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from briefgen.build import content_root
+from briefgen.errors import ContentError
+from briefgen.labels import label_sets
+from briefgen.load import load_brief, slug_of
+from briefgen.project import Project, briefs_in, shown_path
+from briefgen.variant import VARIANTS, render_html
+
+RELOAD = """<script>
+(function () {
+  var seen = null;
+  function poll() {
+    fetch("/__state", {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (state) {
+        if (seen !== null && state !== seen) { location.reload(); return; }
+        seen = state; setTimeout(poll, 500);
+      }).catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body {{ font: 15px/1.5 "Noto Sans", sans-serif; max-width: 52rem; margin: 2rem auto;
+padding: 0 1.5rem; color: #1E2329; }} h1 {{ color: #16365C; font-size: 1.4rem; }}
+.problem {{ font-family: monospace; white-space: pre-wrap; background: #FBEAEA;
+border-left: 4px solid #8A1C1C; padding: 0.4rem 0.8rem; margin: 0.4rem 0; }}
+a {{ color: #16365C; }} li {{ margin: 0.3rem 0; }}</style></head>
+<body>{body}{reload}</body></html>"""
+
+
+def make_server(project: Project, files: list[Path], variant: str, port: int,
+                host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """A preview server for the given briefs (all of content/ when none is given)."""
+
+    class Handler(_Preview):
+        pass
+
+    Handler.project, Handler.named, Handler.variant = project, files, variant
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+class _Preview(BaseHTTPRequestHandler):
+    """GET / (the briefs), /brief/<slug>/<variant> (one brief's HTML), /__state (the change
+    token the page polls)."""
+
+    project: Project
+    named: list[Path]
+    variant: str
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == "/__state":
+            self._send(self._state().encode(), "text/plain")
+        elif path == "/":
+            files = self._files()
+            if len(self.named) == 1:
+                self._redirect(f"/brief/{slug_of(files[0])}/{self.variant}")
+            else:
+                self._send(self._index(files).encode())
+        elif path.startswith("/brief/"):
+            parts = path.split("/")
+            if len(parts) != 4 or parts[3] not in VARIANTS:
+                self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
+                return
+            match = [f for f in self._files() if slug_of(f) == parts[2]]
+            if not match:
+                self._send(b"no such brief", "text/plain", HTTPStatus.NOT_FOUND)
+                return
+            self._send(self._brief(match[0], parts[3]).encode())
+        else:
+            self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the editor watches the page, not the request log."""
+
+    def _files(self) -> list[Path]:
+        if self.named:
+            return self.named
+        return briefs_in(self.project.content_dir) if self.project.content_dir.is_dir() else []
+
+    def _state(self) -> str:
+        """Changes whenever a content or template file is saved, added or removed."""
+        digest = hashlib.sha256()
+        watched = list(self._files())
+        for folder in (self.project.content_dir, self.project.templates_dir):
+            if folder.is_dir():
+                watched += [p for p in folder.rglob("*") if p.is_file()]
+        for path in sorted(set(watched)):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
+        return digest.hexdigest()
+
+    def _brief(self, path: Path, variant: str) -> str:
+        shown = shown_path(path)
+        try:
+            brief = load_brief(path, shown, label_sets(self.project.templates_dir),
+                               content_root(path, self.project))
+            page = render_html(brief, variant, self.project.templates_dir, path.parent)
+        except ContentError as exc:
+            lines = "".join(f'<p class="problem">{html.escape(str(p))}</p>'
+                            for p in exc.problems)
+            body = (f"<h1>{html.escape(shown)} cannot be shown</h1>{lines}"
+                    "<p>Fix the file and save it: this page reloads by itself.</p>")
+            return PAGE.format(title=html.escape(shown), body=body, reload=RELOAD)
+        return page.replace("</body>", RELOAD + "</body>", 1)
+
+    def _index(self, files: list[Path]) -> str:
+        items = "".join(
+            f"<li>{html.escape(shown_path(f))}: " + ", ".join(
+                f'<a href="/brief/{slug_of(f)}/{v}">{v}</a>' for v in VARIANTS) + "</li>"
+            for f in files)
+        body = f"<h1>Briefs</h1><ul>{items or '<li>No briefs in content/ yet.</li>'}</ul>"
+        return PAGE.format(title="Briefs", body=body, reload=RELOAD)
+
+    def _send(self, data: bytes, kind: str = "text/html",
+              status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.FOUND)
+        self.send_header("Location", location)
+        self.end_headers()

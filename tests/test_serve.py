@@ -1,0 +1,121 @@
+"""`briefgen serve` in a real browser: Debian's headless Chromium, driven by Selenium through
+Debian's chromedriver (no browser download: the build machine has no network)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import BRIEFGEN, MINIMAL_BRIEF, write_brief
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """`briefgen serve` on a free port for one brief, stopped after the test."""
+    path = write_brief(tmp_path, "live", MINIMAL_BRIEF.replace("A small brief", "Live title"))
+    port = free_port()
+    proc = subprocess.Popen([str(BRIEFGEN), "serve", "content/live.yaml", "--port", str(port),
+                             "--variant", "summary"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url, path
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are missing: scripts/setup installs them")
+        pytest.skip("Debian's chromium and chromium-driver are not installed: run scripts/setup")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, predicate, seconds: float = 15) -> None:
+    """Poll the live page until predicate(page text) holds, with no reload from the test."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate(driver.find_element("tag name", "body").text):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"page never changed as expected; it shows:\n{driver.page_source[:800]}")
+
+
+def save(path: Path, text: str) -> None:
+    """Write the file as an editor does, making sure its modification time moves on."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    if path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+def test_preview_follows_edits_and_shows_errors(server, browser) -> None:
+    url, path = server
+    browser.get(url)
+    wait_for(browser, lambda text: "Live title" in text)
+    assert browser.title == "Live title"
+    handle = browser.current_window_handle
+
+    save(path, path.read_text().replace("First point", "A freshly typed point"))
+    wait_for(browser, lambda text: "A freshly typed point" in text)
+
+    save(path, path.read_text().replace("date: 2025-07-04", "date: 04/07/2025"))
+    wait_for(browser, lambda text: "cannot be shown" in text)
+    body = browser.find_element("tag name", "body").text
+    assert re.search(r"content/live\.yaml:2:7: date: must be a date written YYYY-MM-DD", body)
+
+    save(path, path.read_text().replace("date: 04/07/2025", "date: 2025-07-04"))
+    wait_for(browser, lambda text: "A freshly typed point" in text)
+    assert browser.current_window_handle == handle  # the same page, reloaded by itself
+
+
+def test_index_lists_every_brief(tmp_path: Path) -> None:
+    write_brief(tmp_path, "one")
+    write_brief(tmp_path, "two")
+    port = free_port()
+    proc = subprocess.Popen([str(BRIEFGEN), "serve", "--port", str(port)], cwd=tmp_path,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        text = page.decode()
+        assert 'href="/brief/one/summary"' in text and 'href="/brief/two/full"' in text
+        brief = urllib.request.urlopen(f"http://127.0.0.1:{port}/brief/two/full").read()
+        assert b"A small brief" in brief and b"location.reload" in brief
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
