@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.config import Config
-from briefgen.errors import BuildError, ContentError, Problem
+from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
 from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
-from briefgen.project import Project
+from briefgen.project import Project, content_root
 from briefgen.render import render
 from briefgen.variant import render_html
 from briefgen.write import write_files
@@ -94,6 +94,11 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
     except ContentError as exc:
         result.outputs = []
         result.problems = [str(p) for p in exc.problems]
+    except TemplateProblem as exc:  # the template's line first: that is what to fix
+        if debug:
+            raise
+        result.outputs = []
+        result.problems = [exc.during(shown)]
     except Exception as exc:  # one brief's failure must not sink the others of a batch
         if debug:
             raise
@@ -101,13 +106,6 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
         result.problems = [f"{shown}: {_describe(exc)}"]
     result.seconds = time.perf_counter() - started
     return result
-
-
-def content_root(path: Path, project: Project) -> Path:
-    """The folder a brief's images must stay inside: the project's content/ when the brief is
-    in it, else the brief's own folder."""
-    root = project.content_dir.resolve()
-    return root if path.resolve().is_relative_to(root) else path.parent
 
 
 def field_hashes(brief: Brief) -> dict[str, str]:

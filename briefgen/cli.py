@@ -8,32 +8,27 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from briefgen import __version__
 from briefgen.brand import load_brand
-from briefgen.build import Result
 from briefgen.config import PDF_VARIANTS, Config, load_config
-from briefgen.corpus import (
-    Request,
-    Shard,
-    build_corpus,
-    default_jobs,
-    in_shard,
-    merge_into,
-)
 from briefgen.errors import BuildError, ContentError
-from briefgen.lint import check_all
-from briefgen.load import slug_of
-from briefgen.manifest import BriefEntry
 from briefgen.project import Project, briefs_in, shown_path
-from briefgen.reference import json_schema
 from briefgen.render import DEFAULT_FORMATS, FORMATS
 from briefgen.scaffold import SLUG, new_brief
-from briefgen.serve import make_server
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
+
+if TYPE_CHECKING:
+    from briefgen.build import Result
+    from briefgen.corpus import Shard
+    from briefgen.manifest import BriefEntry
+
+# Commands import the rest of the pipeline when they run: `check` never loads the renderers
+# or the worker pool, which keeps checking a hundred briefs under a second.
 
 
 # Missing files are not a usage error: they are reported like any broken brief, and the
@@ -135,6 +130,9 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
     it, the templates, the fonts, the settings or briefgen changed. Every brief is attempted;
     one that fails is reported and keeps its previous files.
     """
+    from briefgen.corpus import Request, build_corpus, default_jobs, in_shard
+    from briefgen.load import slug_of
+
     project = Project(Path.cwd())
     files = _content_files(project, content)
     config = _settings(project)
@@ -180,6 +178,8 @@ class _Report:
 
     def add(self, item: Result | BriefEntry) -> None:
         """Report one brief as it finishes."""
+        from briefgen.manifest import BriefEntry
+
         self.seen.add(item.slug)
         if self.bar is not None:
             self.bar.update(1)
@@ -217,6 +217,8 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     Exit 1 if any error (or, with --strict, any warning). CONTENT names brief files or folders
     of them; without it, every brief in content/.
     """
+    from briefgen.lint import check_all
+
     project = Project(Path.cwd())
     files = _content_files(project, content)
     config = _settings(project)
@@ -273,6 +275,8 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
 
     The changes since the previous build are worked out against OUT/manifest.json, if any.
     """
+    from briefgen.corpus import merge_into
+
     project = Project(Path.cwd())
     out_dir = out or project.output_dir
     try:
@@ -306,6 +310,8 @@ def new(slug: str, title: str | None) -> None:
         click.echo(f"{shown_path(target)} already exists; choose another slug or edit it",
                    err=True)
         sys.exit(1)
+    from briefgen.reference import json_schema
+
     organisation = load_brand(project.templates_dir / "brand.yaml").name
     text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
                      dt.date.today())
@@ -323,6 +329,8 @@ def schema() -> None:
     Point your editor at it (VS Code's YAML extension reads the `# yaml-language-server:
     $schema=...` first line that `briefgen new` writes).
     """
+    from briefgen.reference import json_schema
+
     click.echo(json_schema(), nl=False)
 
 
@@ -339,6 +347,8 @@ def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
 
     CONTENT names brief files or folders; without it, an index of every brief in content/.
     """
+    from briefgen.serve import make_server
+
     project = Project(Path.cwd())
     files = [f for path in content for f in (briefs_in(path) if path.is_dir() else [path])]
     _settings(project)

@@ -10,8 +10,6 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
 from pydantic import Field, field_validator
 
 from briefgen.load import label_language, load_model
@@ -47,6 +45,8 @@ class Labels(Strict):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError  # Babel loads only when labels do
+
         try:
             Locale.parse(value)
         except (ValueError, UnknownLocaleError):
@@ -56,6 +56,8 @@ class Labels(Strict):
     @property
     def rtl(self) -> bool:
         """Whether the language is written right to left (Arabic script, Hebrew)."""
+        from babel import Locale
+
         return Locale.parse(self.locale).character_order == "right-to-left"
 
     def page_parts(self) -> tuple[str, str, str]:
@@ -85,6 +87,8 @@ def long_date(value: dt.date | str, locale: str) -> str:
     """4 July 2025, July 2025 or 2025 in English, and each locale's own forms elsewhere
     (Russian puts the month in the genitive). Timeline dates may be partial (YYYY or YYYY-MM),
     and are written only as precisely as they are known."""
+    from babel.dates import format_date, format_skeleton
+
     text = value.isoformat() if isinstance(value, dt.date) else value
     parts = [int(p) for p in text.split("-")]
     if len(parts) == 3:

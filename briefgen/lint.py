@@ -17,13 +17,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from briefgen.build import content_root
 from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
 from briefgen.labels import label_sets
 from briefgen.load import read_brief, slug_of
 from briefgen.model import Brief, marker_ids
-from briefgen.project import Project, shown_path
+from briefgen.project import Project, content_root, shown_path
 from briefgen.yamlsource import Parsed
 
 Rule = Callable[[Brief, Parsed, Lint, dt.date], list[Problem]]

@@ -48,3 +48,10 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def content_root(path: Path, project: Project) -> Path:
+    """The folder a brief's images must stay inside: the project's content/ when the brief is
+    in it, else the brief's own folder."""
+    root = project.content_dir.resolve()
+    return root if path.resolve().is_relative_to(root) else path.parent

@@ -17,11 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefgen.build import content_root
 from briefgen.errors import ContentError
 from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
-from briefgen.project import Project, briefs_in, shown_path
+from briefgen.project import Project, briefs_in, content_root, shown_path
 from briefgen.variant import VARIANTS, render_html
 
 RELOAD = """<script>
