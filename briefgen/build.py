@@ -17,7 +17,7 @@ from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
 from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
-from briefgen.project import Project, content_root
+from briefgen.project import Project, content_root, shown_path
 from briefgen.render import render
 from briefgen.variant import render_html
 from briefgen.write import write_files
@@ -132,8 +132,11 @@ def check_budget(shown: str, variant: str, pages: int | None, budget: int | None
 def _describe(exc: Exception) -> str:
     """One line for a failure that is not the content's fault."""
     if isinstance(exc, OSError):
-        target = f" {exc.filename}" if exc.filename else ""
+        target = f" {shown_path(Path(exc.filename))}" if exc.filename else ""
         return f"cannot write{target}: {exc.strerror or exc}"
     if isinstance(exc, BuildError):
         return str(exc)
-    return f"build failed: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+    detail = " ".join(str(exc).split())  # one line, whatever the library said
+    if len(detail) > 200:
+        detail = detail[:200] + "..."
+    return f"build failed: {type(exc).__name__}: {detail} (run with --debug for the traceback)"

@@ -3,6 +3,10 @@ record everything in the manifest and the index page.
 
 Workers are forked once and kept for the whole build, so WeasyPrint, the fonts, the templates
 and the reference document are loaded once per worker, not once per brief.
+
+A build holds the output folder's lock (lock.py) from start to end, and stops cleanly on
+SIGINT, SIGTERM or SIGHUP (interrupt.py): the workers are stopped, their temporaries removed, the
+briefs finished so far are recorded in the manifest, and the next build does the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -21,7 +26,9 @@ from briefgen.build import Result, build_brief
 from briefgen.config import Config
 from briefgen.errors import BuildError
 from briefgen.fingerprint import brief_key, inputs_fingerprint
+from briefgen.interrupt import Interrupted, hold_from_now, in_worker, stop_on_signals
 from briefgen.load import slug_of
+from briefgen.lock import output_lock
 from briefgen.manifest import (
     INDEX,
     MANIFEST,
@@ -36,7 +43,8 @@ from briefgen.manifest import (
     read_manifest,
 )
 from briefgen.project import Project, shown_path
-from briefgen.write import write_files
+from briefgen.variant import check_templates, template_errors
+from briefgen.write import remove_temporaries, write_files
 
 Shard = tuple[int, int]  # (K, N): this run builds the K-th of N parts
 
@@ -83,7 +91,20 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
 
     files are (path, shown) pairs. on_result is called once per brief as it finishes: with
     its Result when built or failed, with its manifest entry when skipped as unchanged.
+
+    Raises BuildError, for one line and exit 1, when a template does not compile, when another
+    build holds the output folder, and when a signal stopped the build (after recording the
+    briefs it finished).
     """
+    check_templates(request.project.templates_dir)
+    with output_lock(request.out_dir) as locked, stop_on_signals():
+        if locked:  # left by a build killed outright; no other build is writing here now
+            remove_temporaries(request.out_dir)
+        return _build_locked(request, files, on_result)
+
+
+def _build_locked(request: Request, files: list[tuple[Path, str]],
+                  on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
     out_dir = request.out_dir
     previous = read_manifest(out_dir / manifest_name(request.shard))
     before = previous.by_slug()
@@ -91,26 +112,37 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
                                 request.variants, request.formats)
     entries: dict[str, BriefEntry] = {}
     todo: list[tuple[Path, str, str, int]] = []
-    for path, shown in files:
-        slug = slug_of(path)
-        if not in_shard(slug, request.shard):
-            continue
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = b""  # build_brief reports the missing file in the usual words
-        key = brief_key(content, inputs)
-        old = before.get(slug)
-        if (not request.force and old is not None and old.status != "failed"
-                and old.key == key and _intact(old, out_dir)):
-            entries[slug] = replace(old, status="unchanged", source=shown)
-            on_result(entries[slug])
-        else:
-            todo.append((path, shown, key, len(content)))
-    for result, key in _run(request, todo):
-        entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
-        on_result(result)
-    if request.whole:
+    done = 0
+    try:
+        for path, shown in files:
+            slug = slug_of(path)
+            if not in_shard(slug, request.shard):
+                continue
+            try:
+                content = path.read_bytes()
+            except OSError:
+                content = b""  # build_brief reports the missing file in the usual words
+            key = brief_key(content, inputs)
+            old = before.get(slug)
+            if (not request.force and old is not None and old.status != "failed"
+                    and old.key == key and _intact(old, out_dir)):
+                entries[slug] = replace(old, status="unchanged", source=shown)
+                on_result(entries[slug])
+            else:
+                todo.append((path, shown, key, len(content)))
+        with contextlib.closing(_run(request, todo)) as runs:
+            for result, key in runs:
+                entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
+                done += 1
+                on_result(result)
+        stopped = None
+    except Interrupted as exc:
+        stopped = exc
+    hold_from_now()  # the manifest and index are written whole, whatever arrives now
+    if stopped:  # record what was finished; every other brief keeps its entry and files
+        for slug, kept in before.items():
+            entries.setdefault(slug, kept)
+    elif request.whole:
         for slug, gone in before.items():
             if slug not in entries:
                 _remove_files(gone, out_dir)
@@ -121,13 +153,19 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
     manifest.changes = changes(previous, manifest)
     outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
     if request.shard is None:
-        outputs[out_dir / INDEX] = index_html(manifest, request.project.templates_dir,
-                                              _index_title(request.project.templates_dir))
+        with template_errors(request.project.templates_dir):
+            outputs[out_dir / INDEX] = index_html(manifest, request.project.templates_dir,
+                                                  _index_title(request.project.templates_dir))
     try:
         write_files(outputs)
     except OSError as exc:
         target = shown_path(Path(exc.filename)) if exc.filename else str(out_dir)
         raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if stopped:
+        left = len(todo) - done
+        raise BuildError(f"build stopped by {stopped.name}: {done} of {len(todo)} briefs "
+                         f"finished and recorded; the other {left} keep their previous files "
+                         "(hint: run the same build again to finish it)")
     return manifest
 
 
@@ -144,8 +182,10 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
     _preload()
     order = sorted(todo, key=lambda task: -task[3])
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(build_brief, path, shown, *args, debug=request.debug):
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started)
+    finished = False
+    try:
+        futures = {pool.submit(_work, path, shown, *args, debug=request.debug):
                    (path, shown, key) for path, shown, key, _ in order}
         for future in as_completed(futures):
             path, shown, key = futures[future]
@@ -154,6 +194,52 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
             except Exception as exc:  # a worker killed mid-brief: that brief failed, no more
                 yield Result(shown, slug_of(path), problems=[
                     f"{shown}: build failed: worker stopped ({type(exc).__name__}: {exc})"]), key
+        finished = True
+    finally:  # also on Interrupted, and when build_corpus stops reading (GeneratorExit)
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop_workers(pool, request.out_dir)
+
+
+_busy = False  # in a worker: whether it is building a brief now
+
+
+def _worker_started() -> None:
+    in_worker(lambda: _busy)
+
+
+def _work(*args, **kwargs) -> Result:
+    """build_brief in a worker. Told to stop mid-brief, the worker removes its temporaries
+    (write_files does, as Interrupted unwinds through it) and ends; the parent records the rest."""
+    global _busy
+    _busy = True
+    try:
+        return build_brief(*args, **kwargs)
+    except Interrupted as exc:
+        os._exit(128 + exc.signum)
+    finally:
+        _busy = False
+
+
+def _stop_workers(pool: ProcessPoolExecutor, out_dir: Path, grace: float = 10.0) -> None:
+    """Stop a pool mid-build: cancel what has not started, ask each worker to stop (SIGTERM),
+    kill any that has not within the grace period, and remove whatever temporaries the
+    workers still had under out_dir. A second Ctrl-C meanwhile waits: this takes seconds."""
+    hold_from_now()
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1)
+    remove_temporaries(out_dir, {p.pid for p in processes if p.pid})
 
 
 def _preload() -> None:
@@ -189,6 +275,11 @@ def _index_title(templates_dir: Path) -> str:
 
 def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
     """Join shard manifests into out_dir/manifest.json and out_dir/index.html."""
+    with output_lock(out_dir):
+        return _merge_locked(out_dir, manifests, templates_dir)
+
+
+def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
     previous = read_manifest(out_dir / MANIFEST)
     parts = []
     for path in manifests:
@@ -199,9 +290,10 @@ def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Man
     manifest = merge(parts, out_dir)
     manifest.changes = changes(previous, manifest)
     title = _index_title(templates_dir)
+    with template_errors(templates_dir):
+        index = index_html(manifest, templates_dir, title)
     try:
-        write_files({out_dir / MANIFEST: manifest_json(manifest),
-                     out_dir / INDEX: index_html(manifest, templates_dir, title)})
+        write_files({out_dir / MANIFEST: manifest_json(manifest), out_dir / INDEX: index})
     except OSError as exc:
         raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
     return manifest

@@ -53,3 +53,18 @@ class ContentError(Exception):
 
 class BuildError(Exception):
     """Raised when rendering or writing fails for a reason that is not the content's fault."""
+
+
+class TemplateProblem(BuildError):
+    """A template that cannot be compiled or rendered, named by its file and line."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str = "") -> None:
+        self.path, self.line, self.message, self.hint = path, line, message, hint
+        super().__init__(self.during(""))
+
+    def during(self, brief: str) -> str:
+        """The one line, saying which brief was being built when the template failed."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: template error: {self.message}"
+        text += f", while building {brief}" if brief else ""
+        return text + (f" (hint: {self.hint})" if self.hint else "")

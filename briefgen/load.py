@@ -71,10 +71,18 @@ def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[
         raise ContentError([Problem(shown, 1, 1, "", f"the top level must be a mapping of keys"
                                     f"{such_as} (got {_kind(parsed.data)})")])
     try:
-        return model.model_validate(parsed.data), parsed
+        return model.model_validate(_given(parsed.data, model)), parsed
     except ValidationError as exc:
         problems = [_explain(parsed, err, model) for err in _merge_misspellings(exc.errors())]
         raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+
+
+def _given(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """An empty value means "not given" (`sections:` with nothing after it): drop it where the
+    key is optional, so it takes its default (an empty list) instead of being refused."""
+    return {key: value for key, value in data.items() if value is not None
+            or key not in model.model_fields or model.model_fields[key].is_required()
+            or model.model_fields[key].default is None}
 
 
 def _merge_misspellings(errors: list[Any]) -> list[Any]:
@@ -133,6 +141,12 @@ def _explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Pro
         return _date_problem(parsed, loc, err["input"], "YYYY, YYYY-MM or YYYY-MM-DD")
     if kind == "string_type" and err["input"] is None and isinstance(loc[-1], int):
         return parsed.problem(loc, "is an empty item", "write its text or delete the line")
+    if err["input"] is None and isinstance(loc[-1], int) and kind in _MESSAGES:
+        return parsed.problem(loc, "is an empty item", "write its keys below the dash, or "
+                                                       "delete the line")
+    if err["input"] is None and kind in ("string_type", "list_type"):
+        return parsed.problem(loc, "is empty", "write its text after the colon" if kind ==
+                              "string_type" else "write one '- item' per line below the key")
     if kind == "list_type":
         return parsed.problem(loc, f"must be a list (got {_kind(err['input'])})",
                               "write one '- item' per line below the key, or [first, second]")
@@ -154,12 +168,34 @@ def _date_problem(parsed: Parsed, loc: Loc, value: Any, form: str) -> Problem:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return parsed.problem(loc, f"{text} is not a real date")
     return parsed.problem(loc, f"must be a date written {form} (got {_kind(value)})",
-                          _date_hint(text) if isinstance(value, str) else "")
+                          _date_hint(text, partial="YYYY-MM " in form)
+                          if isinstance(value, str) else "")
 
 
-def _date_hint(text: str) -> str:
+def _date_hint(text: str, partial: bool = False) -> str:
     """Suggest the ISO form of a date written another way, or name both readings if unsure."""
-    numeric = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text.strip())
+    text = text.strip()
+    year_first = re.fullmatch(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})", text)
+    if year_first and _real(*(int(g) for g in year_first.groups())):
+        return f"write {dt.date(*(int(g) for g in year_first.groups())).isoformat()}"
+    if re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}", text):
+        return "write the year in full, as YYYY-MM-DD: a two-digit year is ambiguous"
+    if partial:
+        month = re.fullmatch(r"(\d{1,2})[./-](\d{4})", text)
+        if month and 1 <= int(month[1]) <= 12:
+            return f"write {month[2]}-{int(month[1]):02d}"
+        for form in ("%B %Y", "%b %Y"):
+            try:
+                return f"write {dt.datetime.strptime(text, form).strftime('%Y-%m')}"
+            except ValueError:
+                continue
+    else:
+        for form in ("%B %Y", "%b %Y", "%Y-%m"):
+            try:
+                return f"give the day too: {dt.datetime.strptime(text, form):%Y-%m}-DD"
+            except ValueError:
+                continue
+    numeric = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text)
     if numeric:
         a, b, year = (int(g) for g in numeric.groups())
         readings = {dt.date(year, m, d).isoformat() for d, m in ((a, b), (b, a))
@@ -170,7 +206,7 @@ def _date_hint(text: str) -> str:
             return "day and month are ambiguous: write " + " or ".join(sorted(readings))
     for form in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%b %d, %Y"):
         try:
-            return f"write {dt.datetime.strptime(text.strip(), form).date().isoformat()}"
+            return f"write {dt.datetime.strptime(text, form).date().isoformat()}"
         except ValueError:
             continue
     return ""
@@ -251,8 +287,10 @@ def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> lis
     The markers are found again in the file's raw text so that a marker deep inside a folded
     or literal block gets its own line and column; if that fails, the field's position is used.
     """
-    node = parsed.values.get(loc)
     found = list(MARKER_LIKE.finditer(value))
+    if all((ids := marker_ids(m.group())) is not None and known.issuperset(ids) for m in found):
+        return []  # the common case, and the cheap one: every marker is well formed and known
+    node = parsed.values.get(loc)
     raw = []
     if node is not None:
         raw = list(MARKER_LIKE.finditer(parsed.text, node.start_mark.index, node.end_mark.index))

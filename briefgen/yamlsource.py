@@ -21,6 +21,7 @@ from briefgen.model import Brief
 # libyaml's composer when PyYAML has it: the same safe nodes and positions, ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 100_000  # far above any real brief; stops alias bombs from expanding
+MAX_BYTES = 1_000_000  # a long brief is 50 kB; a bigger file is a mistake, refused before reading
 NULLS = {"", "~", "null", "Null", "NULL"}
 Loc = tuple[str | int, ...]
 
@@ -34,6 +35,9 @@ class Parsed:
     data: Any
     values: dict[Loc, yaml.Node] = field(default_factory=dict)
     keys: dict[Loc, yaml.Node] = field(default_factory=dict)
+    # Offsets of characters YAML cannot read (control characters typed into the file), masked
+    # so that the rest still parses and each can be reported at its field.
+    controls: dict[int, str] = field(default_factory=dict)
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based line and column of a character offset in the file's text."""
@@ -71,6 +75,12 @@ def slug_of(path: Path) -> str:
 def read_text(path: Path, shown: str) -> str:
     """Read a content file as UTF-8, pointing at the first byte that is not."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ContentError([Problem(
+                shown, None, None, "", f"file is too large ({_size(size)}; the limit is "
+                f"{_size(MAX_BYTES)})", "a brief is text only: split it, or remove what was "
+                "pasted in by mistake")])
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ContentError([Problem(shown, None, None, "", "file not found")]) from None
@@ -82,8 +92,15 @@ def read_text(path: Path, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
         raise ContentError([Problem(shown, line, col, "", "file is not valid UTF-8 text",
+                                    "it is saved as UTF-16: save it as UTF-8" if utf16 else
                                     "save the file as UTF-8")]) from None
+
+
+def _size(count: int) -> str:
+    text = f"{count / 1_000_000:.1f}".removesuffix(".0")
+    return f"{text} MB" if count >= 100_000 else f"{count / 1000:.0f} kB"
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -99,24 +116,30 @@ def _compose(text: str) -> yaml.Node | None:
 
 def parse_yaml(text: str, shown: str) -> Parsed:
     """Compose YAML safely and convert it to plain data while recording node positions."""
+    controls = {m.start(): m.group() for m in _UNREADABLE.finditer(text)}
+    if controls:  # reported by field below, at each character, rather than as a YAML error
+        text = _UNREADABLE.sub(_MASK, text)
     try:
         root = _compose(text)
     except RecursionError:
         raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
-        raise ContentError([_syntax_problem(exc, shown)]) from None
+        raise ContentError(_control_problems(Parsed(shown, text, None, controls=controls))
+                           or [_syntax_problem(exc, shown)]) from None
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
+        raise ContentError(_control_problems(Parsed(shown, text, None, controls=controls))
+                           or [Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     if root is None:
         required = ", ".join(k for k, f in Brief.model_fields.items() if f.is_required())
         raise ContentError([Problem(shown, 1, 1, "", "file is empty",
                                     f"a brief needs at least {required}")])
-    parsed = Parsed(shown, text, None)
+    parsed = Parsed(shown, text, None, controls=controls)
     problems: list[Problem] = []
     try:
         parsed.data = _convert(root, (), parsed, [MAX_NODES], set(), problems)
     except RecursionError:
         raise ContentError([Problem(shown, None, None, "", "file is nested too deeply")]) from None
+    problems += _control_problems(parsed)
     if problems:
         raise ContentError(problems)
     return parsed
@@ -132,6 +155,8 @@ SYNTAX_HINTS = (
      'quotes, e.g. - "**Bold** start of a point"'),
     ("could not find expected ':'", "this line needs a ':' after its key, or it continues a "
      "value above and must be indented like it"),
+    ("found another document", "a brief is one YAML document: remove the '---' line and "
+     "what follows it, or make it a brief of its own"),
     ("expected the end of a block", "check this line's indentation against the lines above; "
      "a value that starts with a quote must also end with it"),
 )
@@ -154,6 +179,15 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
     return Problem(shown, line, col, "", f"YAML syntax error: {message}", hint)
 
 
+# The tags YAML gives plain values by itself; any other was written by hand, e.g. !!python/name.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in (
+    "null", "bool", "int", "float", "timestamp", "str", "merge", "value", "yaml", "seq", "map")}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+
+
 _EATEN_COMMENT = re.compile(r"[ \t]+#[^\s#]")
 
 
@@ -165,12 +199,20 @@ def _convert(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[int],
                                     node.start_mark.column + 1, format_loc(loc),
                                     "file expands to too many values (YAML alias bomb?)")])
     parsed.values[loc] = node
+    if node.tag not in _PLAIN_TAGS:  # !!python/object, !!binary, !custom: never constructed
+        problems.append(Problem(parsed.path, node.start_mark.line + 1,
+                                node.start_mark.column + 1, format_loc(loc),
+                                f"YAML tag {_short_tag(node.tag)} is not allowed",
+                                "remove it: briefgen reads every value as the text typed"))
+        return None
     if isinstance(node, yaml.ScalarNode):
         if not node.style and _EATEN_COMMENT.match(parsed.text, node.end_mark.index):
             problems.append(Problem(
                 parsed.path, node.end_mark.line + 1, node.end_mark.column + 2, format_loc(loc),
                 "the text after ' #' is dropped: YAML reads it as a comment",
                 "put the whole value in quotes"))
+        if _UNWRITABLE.search(node.value):
+            problems.append(_control_problem(parsed, loc, node))
         return None if not node.style and node.value in NULLS else node.value
     if id(node) in open_nodes:
         raise ContentError([Problem(parsed.path, node.start_mark.line + 1,
@@ -206,3 +248,66 @@ def _convert_collection(node: yaml.Node, loc: Loc, parsed: Parsed, budget: list[
         parsed.keys[(*loc, key)] = key_node
         result[key] = _convert(value_node, (*loc, key), parsed, budget, open_nodes, problems)
     return result
+
+
+# Characters a PDF or a Word document cannot hold, or that only garble it: C0 and C1 control
+# characters other than tab and line breaks, unpaired surrogates, and the non-characters
+# U+FFFE and U+FFFF (Word's XML refuses every one of them). YAML refuses most of them typed
+# into a file (_UNREADABLE), and reads the Unicode line breaks U+0085, U+2028 and U+2029 as
+# new lines, which shifts every line number after them. Quoted text can still spell the others
+# as escapes ("\0", "\e", "\ud800"), so every value is checked as well (_UNWRITABLE).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNREADABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd"
+                         "\U00010000-\U0010ffff]|[\u2028\u2029]")
+_BREAKS = {0x85: "next line", 0x2028: "line separator", 0x2029: "paragraph separator"}
+_MASK = "\ufffd"  # one character for one, so every line and column stays where it was
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab",
+                  0x0C: "form feed", 0x1B: "escape", 0x7F: "delete"}
+
+
+def _describe_char(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"an unpaired surrogate U+{code:04X}, which is not a character"
+    if code in (0xFFFE, 0xFFFF):
+        return f"the non-character U+{code:04X}"
+    if code in (0x2028, 0x2029):
+        return f"the {_BREAKS[code]} U+{code:04X}"
+    name = _CONTROL_NAMES.get(code) or _BREAKS.get(code)
+    return f"the control character U+{code:04X}" + (f" ({name})" if name else "")
+
+
+_CONTROL_HINT = "delete it: it is invisible in most editors, and PDF and Word cannot hold it"
+_BREAK_HINT = "replace it with a space or a new line: YAML reads it as a line break"
+_SURROGATE_HINT = "write the character itself, not \\u escapes for its two halves"
+
+
+def _control_problem(parsed: Parsed, loc: Loc, node: yaml.ScalarNode) -> Problem:
+    """The first unwritable character a value spells with an escape, reported at the value."""
+    char = _UNWRITABLE.search(node.value).group()
+    surrogate = 0xD800 <= ord(char) <= 0xDFFF
+    return Problem(parsed.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                   format_loc(loc), f"contains {_describe_char(char)}",
+                   _SURROGATE_HINT if surrogate else _CONTROL_HINT)
+
+
+def _control_problems(parsed: Parsed) -> list[Problem]:
+    """One problem per field (or per line outside any value) holding characters typed into the
+    file that YAML cannot read, at the first such character."""
+    if not parsed.controls:
+        return []
+    scalars = sorted(((n.start_mark.index, n.end_mark.index, loc)
+                      for loc, n in parsed.values.items() if isinstance(n, yaml.ScalarNode)),
+                     key=lambda span: span[1] - span[0])  # innermost first
+    problems, seen = [], set()
+    for index, char in sorted(parsed.controls.items())[:200]:  # a binary file has thousands
+        loc = next((loc for start, end, loc in scalars if start <= index < end), None)
+        line, col = parsed.position(index)
+        where = format_loc(loc) if loc is not None else f"line {line}"
+        if where in seen:
+            continue
+        seen.add(where)
+        hint = _BREAK_HINT if ord(char) in _BREAKS else _CONTROL_HINT
+        problems.append(Problem(parsed.path, line, col, format_loc(loc) if loc else "",
+                                f"contains {_describe_char(char)}", hint))
+    return problems

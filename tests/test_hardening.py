@@ -1,18 +1,26 @@
 """Regressions for inputs that once crashed or misled: aliases, malformed citations, odd links,
-and Word XML that must follow the schema's element order to open cleanly in Word."""
+Word XML that must follow the schema's element order to open cleanly in Word, and words and
+URLs too long for a line."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from conftest import MINIMAL_BRIEF, SLUG, output_file
+import pytest
+from conftest import MINIMAL_BRIEF, SLUG, output_file, run_cli, write_brief
+from docx import Document
 from lxml import etree
 from markupsafe import Markup
+from pypdf import PdfReader
 from test_errors import REST, assert_reported, check
+from test_publishing import TEMPLATES, _boxes
+from weasyprint import HTML
 
+from briefgen.load import load_brief
 from briefgen.markup import inline
 from briefgen.render.wordxml import SCHEMA_ORDER
+from briefgen.variant import render_html
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -75,3 +83,125 @@ def test_docx_properties_follow_schema_order(built: Path) -> None:
                     for element in root.iter(f"{W}{name}"):
                         seen = [rank[c.tag] for c in element if c.tag in rank]
                         assert seen == sorted(seen), f"{SLUG} {variant} {part}: {name} order"
+
+
+# --- a 400-character word and a 300-character URL: built, and wrapped inside the page
+
+WORD = "W" * 400
+URL = "https://example.org/" + "a" * 280
+LONG_EVERYWHERE = f"""\
+title: Long words
+subtitle: Sub
+date: 2025-07-04
+classification: UNCLASSIFIED
+authors: [Ann Author]
+organisation: Org {WORD}
+summary: Summary {WORD}, see [{URL}]({URL}) [@src-a].
+key_points:
+  - Point {WORD} [@src-a].
+  - {URL}
+sections:
+  - heading: Background
+    body: |
+      Body {WORD}
+
+      - item {WORD} {URL}
+timeline:
+  - date: 2020
+    event: Event {WORD}
+actors:
+  - name: Name
+    role: Role {WORD}
+    stance: Stance {WORD}
+figures:
+  - value: "1{WORD}"
+    label: Label {WORD}
+    source: src-a
+quotes:
+  - text: Quote {WORD}
+    speaker: Speaker {WORD}
+    role: Role {WORD}
+    source: src-a
+outlook:
+  - Outlook {WORD}
+recommendations:
+  - Recommendation {WORD}
+sources:
+  - id: src-a
+    title: Title {WORD}
+    publisher: Pub {WORD}
+    url: {URL}
+"""
+
+
+def overflowing(brief_text: str, tmp_path: Path) -> list[str]:
+    """Text that runs past the right edge of a page, in either variant, header and footer
+    included: (variant, page, element, text) for each."""
+    path = tmp_path / "long.yaml"
+    path.write_text(brief_text, encoding="utf-8")
+    brief = load_brief(path)
+    found = []
+    for variant in ("summary", "full"):
+        document = HTML(string=render_html(brief, variant, TEMPLATES),
+                        base_url=str(TEMPLATES)).render()
+        for number, page in enumerate(document.pages, start=1):
+            box = page._page_box
+            right = box.margin_left + box.padding_left + box.width + 0.5  # CSS px
+            for child in _boxes(box):
+                if type(child).__name__ == "TextBox" and child.position_x + child.width > right:
+                    found.append(f"{variant} p{number} <{getattr(child, 'element_tag', None)}> "
+                                 f"{child.text[:20]}")
+    return found
+
+
+def test_long_words_and_urls_build_and_wrap_in_every_text_field(tmp_path: Path) -> None:
+    write_brief(tmp_path, "long", LONG_EVERYWHERE)
+    (tmp_path / "briefgen.yaml").write_text("page_budget:\n  summary: null\n", encoding="utf-8")
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "output" / "long"
+    for variant in ("summary", "full"):
+        text = "".join(p.extract_text() for p in PdfReader(
+            str(folder / f"long-{variant}.pdf")).pages)
+        assert text.count("W" * 20) >= 20  # the words are there, wrapped over lines
+        assert Document(str(folder / f"long-{variant}.docx")).paragraphs
+    assert overflowing(LONG_EVERYWHERE, tmp_path) == []
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "templates/brief.css.j2 sets no overflow-wrap on h1, h2, h3 or the page margin boxes: a "
+    "400-letter word in a title, heading or classification runs off the page (templates owner)"))
+@pytest.mark.parametrize("field,line", [("title", "title: Long words"),
+                                        ("classification", "classification: UNCLASSIFIED"),
+                                        ("heading", "  - heading: Background")])
+def test_long_words_wrap_in_titles_headings_and_page_margins(tmp_path: Path, field: str,
+                                                             line: str) -> None:
+    assert overflowing(LONG_EVERYWHERE.replace(line, f"{line} {WORD}"), tmp_path) == []
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "render/docx.py copies title, authors, subtitle and actor names into the DOCX core "
+    "properties, which python-docx limits to 255 characters: a longer one fails the build "
+    "(docx owner: cut them to 255)"))
+@pytest.mark.parametrize("line,long", [
+    ("subtitle: Sub", f"subtitle: Sub {WORD}"),
+    ("authors: [Ann Author]", f"authors: [Ann {WORD}]"),
+    ("  - name: Name", "  - name: " + ", ".join(f"Actor number {n}" for n in range(20))),
+])
+def test_docx_metadata_longer_than_255_characters_builds(tmp_path: Path, line: str,
+                                                         long: str) -> None:
+    write_brief(tmp_path, "long", LONG_EVERYWHERE.replace(line, long))
+    (tmp_path / "briefgen.yaml").write_text("page_budget:\n  summary: null\n", encoding="utf-8")
+    result = run_cli(["build", "--format", "docx"], tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "render/wordxml.py stable_zip stamps every zip entry with the brief's date, and zip dates "
+    "start in 1980: an older brief fails its DOCX (wordxml owner: clamp the stamp to "
+    "1980-01-01..2107-12-31); found by tests/test_properties.py"))
+@pytest.mark.parametrize("date", ["1979-12-31", "2108-01-01"])
+def test_a_brief_dated_outside_zip_years_builds_its_docx(tmp_path: Path, date: str) -> None:
+    write_brief(tmp_path, "old", MINIMAL_BRIEF.replace("date: 2025-07-04", f"date: {date}"))
+    result = run_cli(["build", "--format", "docx"], tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -178,7 +178,8 @@ def stable_zip(doc: Document, date: str) -> bytes:
     """Save with every zip entry stamped with the brief's date, so rebuilds are byte-identical."""
     raw = io.BytesIO()
     doc.save(raw)
-    stamp = dt.date.fromisoformat(date).timetuple()[:6]
+    day = min(max(dt.date.fromisoformat(date), dt.date(1980, 1, 1)), dt.date(2107, 12, 31))
+    stamp = day.timetuple()[:6]  # zip entries can only hold 1980-2107
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

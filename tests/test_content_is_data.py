@@ -1,0 +1,265 @@
+"""Content is data, never code: template syntax and HTML typed into a brief come out as the
+characters typed, unsafe links are dropped, and a build reads nothing from the network or from
+outside the project, whatever the content or a project's own templates ask for."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_BRIEF, REPO, run_cli, write_brief
+from pypdf import PdfReader
+
+from briefgen.load import load_brief
+from briefgen.render.pdf import LocalOnlyFetcher
+from briefgen.variant import render_html
+
+HOSTILE = """\
+title: "{{ 7*7 }} <script>alert(1)</script>"
+date: 2025-07-04
+classification: "UNCLASSIFIED </style><script>x</script>"
+authors: ["{% for a in brief.authors %}A{% endfor %}"]
+organisation: "<b>Org</b> &amp; {{ brand.name }}"
+summary: "Bottom line {{ brief.title }} and {% raw %}raw{% endraw %} [@src-a]."
+key_points:
+  - "<script>alert('kp')</script> and <img src=x onerror=alert(1)>"
+  - "[js](javascript:alert(1)) [JS](JavaScript:alert(2)) [data](data:text/html;base64,PHNjcmlwdD4=)"
+  - "[file](file:///etc/passwd) [rel](../../etc/passwd) [vb](vbscript:msgbox) [ok](https://example.org/ok)"
+  - "{{ config }} {{ self.__init__.__globals__ }} {{ ''.__class__.__mro__ }}"
+outlook:
+  - "${jndi:ldap://example.org/a} %(x)s {0} <!-- comment --> ]]> &lt;"
+sections:
+  - heading: "<h1>{{ 6*6 }}</h1>"
+    body: |
+      A paragraph with <iframe src="https://example.org"></iframe> and {{ labels }}.
+
+      - an item with <a href="javascript:alert(3)">a raw link</a>
+timeline:
+  - date: 2025
+    event: "{% include 'base.html.j2' %}"
+actors:
+  - name: "<svg onload=alert(1)>"
+    role: "{{ cite('src-a') }}"
+    stance: "{{ md(brief.title) }}"
+quotes:
+  - text: "</blockquote><script>q</script>"
+    speaker: "{# comment #}"
+    role: "{%- set x = 1 -%}"
+    source: src-a
+sources:
+  - id: src-a
+    title: "<i>Source</i> {{ 1+1 }}"
+    publisher: Pub A
+    url: https://example.org/a?x=<script>
+"""
+
+# What each of those must print, exactly as typed (checked in the PDF text and the DOCX XML).
+LITERALS = [
+    "{{ 7*7 }} <script>alert(1)</script>", "{% for a in brief.authors %}A{% endfor %}",
+    "<b>Org</b> &amp; {{ brand.name }}", "{% raw %}raw{% endraw %}",
+    "<script>alert('kp')</script>", "<img src=x onerror=alert(1)>", "{{ config }}",
+    "{{ ''.__class__.__mro__ }}", "${jndi:ldap://example.org/a} %(x)s {0} <!-- comment --> ]]>",
+    "<h1>{{ 6*6 }}</h1>", '<iframe src="https://example.org"></iframe>', "{{ labels }}",
+    '<a href="javascript:alert(3)">a raw link</a>', "{% include 'base.html.j2' %}",
+    "<svg onload=alert(1)>", "{{ cite('src-a') }}", "{{ md(brief.title) }}",
+    "</blockquote><script>q</script>", "{# comment #}", "{%- set x = 1 -%}",
+    "<i>Source</i> {{ 1+1 }}",
+]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("hostile")
+    write_brief(project, "h", HOSTILE)
+    (project / "briefgen.yaml").write_text("page_budget:\n  summary: null\n", encoding="utf-8")
+    result = run_cli(["build"], project)
+    assert result.returncode == 0, result.stderr
+    return project / "output" / "h"
+
+
+def test_html_has_no_markup_from_content(tmp_path: Path) -> None:
+    path = tmp_path / "h.yaml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    brief = load_brief(path)
+    for variant in ("summary", "full"):
+        html = render_html(brief, variant, REPO / "templates")
+        assert "<script" not in html and "<iframe" not in html and "<svg" not in html
+        assert "<img src=x" not in html and '<a href="javascript' not in html
+        assert "{{ 7*7 }} &lt;script&gt;" in html and "49 &lt;script" not in html
+        assert variant == "summary" or "&lt;h1&gt;{{ 6*6 }}&lt;/h1&gt;" in html
+        assert not re.search(r'href="\s*(javascript|data|file|vbscript):', html, re.I)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_pdf_prints_what_was_typed_and_links_only_the_web(hostile: Path) -> None:
+    pdf = hostile / "h-full.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for literal in LITERALS:
+        assert squash(literal) in squash(text), literal
+    reader = PdfReader(str(pdf))
+    assert reader.metadata["/Title"] == "{{ 7*7 }} <script>alert(1)</script>"
+    uris = {annot.get_object()["/A"].get("/URI") for page in reader.pages
+            for annot in page.get("/Annots") or [] if "/A" in annot.get_object()}
+    uris.discard(None)
+    assert uris == {"https://example.org/ok", "https://example.org/a?x=%3Cscript%3E"}
+    assert "/JavaScript" not in pdf.read_bytes().decode("latin-1")
+    assert "/JS " not in pdf.read_bytes().decode("latin-1")
+
+
+def test_docx_prints_what_was_typed_and_links_only_the_web(hostile: Path) -> None:
+    with zipfile.ZipFile(hostile / "h-full.docx") as package:
+        document = package.read("word/document.xml").decode()
+        rels = package.read("word/_rels/document.xml.rels").decode()
+    words = re.sub(r"<[^>]+>", "", document)
+    import html as html_lib
+
+    words = html_lib.unescape(words)
+    for literal in LITERALS:
+        assert squash(literal) in squash(words), literal
+    targets = set(re.findall(r'Target="([^"]+)"[^>]*TargetMode="External"', rels))
+    assert {html_lib.unescape(t) for t in targets} == {"https://example.org/ok",
+                                                       "https://example.org/a?x=<script>"}
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that records every connection made to it (and answers
+    nothing), to prove that a build never fetched a URL pointing at it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[tuple[str, int]] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, address = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections.append(address)
+            conn.close()
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def test_the_listener_sees_a_real_connection(listener: Listener) -> None:
+    """The control for the test below: a connection to the port is seen."""
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=5):
+        pass
+    for _ in range(50):
+        if listener.connections:
+            break
+        threading.Event().wait(0.05)
+    assert len(listener.connections) == 1
+
+
+def test_no_url_is_fetched_from_content_templates_or_css(tmp_path: Path,
+                                                         listener: Listener) -> None:
+    url = f"http://127.0.0.1:{listener.port}"
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    css = templates / "brief.css.j2"
+    css.write_text(
+        f"@import url({url}/import.css);\n@import '{url}/import2.css';\n"
+        + css.read_text(encoding="utf-8")
+        + f"\nbody {{ background: url({url}/background.png); }}\n"
+          f"@font-face {{ font-family: Net; src: url({url}/font.woff); }}\n"
+          f"h1 {{ font-family: Net, serif; list-style-image: url({url}/bullet.png); }}\n",
+        encoding="utf-8")
+    base = templates / "base.html.j2"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "</head>", f'<link rel="stylesheet" href="{url}/link.css">'
+                   f'<link rel="attachment" href="{url}/attachment.bin">'
+                   f'<style>@import url({url}/inline.css);</style></head>').replace(
+        '<body class="variant-{{ variant }}">',
+        f'<body class="variant-{{{{ variant }}}}"><img src="{url}/img.png" alt="x">'
+        f'<object data="{url}/object.svg"></object><iframe src="{url}/frame.html"></iframe>'
+        f'<a rel="attachment" href="{url}/a.bin">attachment</a>'),
+        encoding="utf-8")
+    write_brief(tmp_path, "net", MINIMAL_BRIEF.replace(
+        "  - Second point.", f"  - Second point, see [the page]({url}/page) or {url}/bare.")
+        .replace("url: https://example.org/a", f"url: {url}/source"))
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "output" / "net").iterdir()) == [
+        "net-full.docx", "net-full.pdf", "net-summary.docx", "net-summary.pdf"]
+    links = {a.get_object()["/A"].get("/URI") for page in
+             PdfReader(str(tmp_path / "output" / "net" / "net-full.pdf")).pages
+             for a in page.get("/Annots") or [] if "/A" in a.get_object()}
+    assert f"{url}/page" in links  # the links are there to follow, just never fetched
+    assert listener.connections == []
+
+
+def test_pdf_renderer_reads_no_symlink_leading_out_of_the_project(tmp_path: Path) -> None:
+    """A custom template may point at files in templates/, but a symlink there that leads
+    elsewhere (to /etc/passwd, or another project's files) is not followed by WeasyPrint."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(REPO / "templates" / "logo.png", outside / "secret.png")
+    project = tmp_path / "project"
+    templates = project / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    shutil.copy(REPO / "templates" / "logo.png", templates / "inside.png")
+    (templates / "leak.png").symlink_to(outside / "secret.png")
+    (templates / "passwd.css").symlink_to("/etc/passwd")
+    base = templates / "base.html.j2"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "</head>", '<link rel="stylesheet" href="../templates/passwd.css"></head>').replace(
+        '<body class="variant-{{ variant }}">',
+        '<body class="variant-{{ variant }}"><img src="../templates/inside.png" alt="in">'
+        '<img src="../templates/leak.png" alt="out">'
+        f'<img src="file://{outside}/secret.png" alt="abs">'), encoding="utf-8")
+    write_brief(project, "s")
+    result = run_cli(["build", "--format", "pdf", "--variant", "summary"], project)
+    assert result.returncode == 0, result.stderr
+    images = subprocess.run(["pdfimages", "-list", str(project / "output" / "s" /
+                                                      "s-summary.pdf")],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert len(images) == 2, images  # the brand logo and inside.png: neither way out
+    fetcher = LocalOnlyFetcher((project / "content", templates))
+    for url in (f"file://{templates}/leak.png", f"file://{templates}/passwd.css",
+                f"file://{templates}/../../outside/secret.png", "file:///etc/passwd",
+                f"file://{templates}/%2e%2e/%2e%2e/outside/secret.png"):
+        with pytest.raises(ValueError, match="outside the project"):
+            fetcher.fetch(url)
+    fetcher.fetch(f"file://{templates}/inside.png")  # the control: a file inside is read
+
+
+def test_brand_logo_symlinked_out_of_templates_is_refused(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "logo.png").unlink()
+    (templates / "logo.png").symlink_to("/etc/passwd")
+    write_brief(tmp_path, "s")
+    result = run_cli(["build", "--format", "pdf", "--variant", "summary"], tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/s.yaml: templates/logo.png: leads outside templates/ (hint: copy the file " \
+           "into the templates folder instead of linking it)" in result.stderr.splitlines()
