@@ -25,9 +25,10 @@ from briefgen.write import write_files
 
 @dataclass
 class Output:
-    """One written file, as the manifest records it."""
+    """One written file, as the manifest records it: path is absolute here, relative to the
+    output folder in the manifest."""
 
-    path: Path
+    path: str
     variant: str
     format: str
     size: int
@@ -51,7 +52,7 @@ class Result:
     @property
     def files(self) -> list[Path]:
         """The paths written."""
-        return [o.path for o in self.outputs]
+        return [Path(o.path) for o in self.outputs]
 
     @property
     def ok(self) -> bool:
@@ -88,7 +89,7 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
                 check_budget(shown, variant, pages, getattr(config.page_budget, variant))
                 target = output_path(out_dir, result.slug, variant, fmt)
                 files[target] = data
-                result.outputs.append(Output(target, variant, fmt, len(data),
+                result.outputs.append(Output(str(target), variant, fmt, len(data),
                                              hashlib.sha256(data).hexdigest(), pages))
         write_files(files)
     except ContentError as exc:

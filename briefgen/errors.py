@@ -19,11 +19,11 @@ class Problem:
     rule: str = "schema"  # the lint rule's id, for `check` output and for tools
 
     def __str__(self) -> str:
-        text = f"{self.where()}: {self.field}: " if self.field else f"{self.where()}: "
-        text += self.message
-        if self.hint:
-            text += f" (hint: {self.hint})"
-        return text
+        return f"{self.where()}: {self._body()}"
+
+    def _body(self) -> str:
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{text} (hint: {self.hint})" if self.hint else text
 
     def where(self) -> str:
         """path:line:col, or path alone when the problem has no place in the file."""
@@ -33,8 +33,7 @@ class Problem:
 
     def lint_line(self) -> str:
         """The `check` form: path:line:col: severity: field: message (hint: ...) [rule-id]."""
-        body = str(self)[len(self.where()) + 2:]
-        return f"{self.where()}: {self.severity}: {body} [{self.rule}]"
+        return f"{self.where()}: {self.severity}: {self._body()} [{self.rule}]"
 
     def as_dict(self) -> dict[str, object]:
         """The same, for `check --format json`."""

@@ -20,14 +20,13 @@ from pathlib import Path
 from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
 from briefgen.labels import label_sets
-from briefgen.load import read_brief, slug_of
-from briefgen.model import Brief, marker_ids
+from briefgen.load import read_brief, slug_of, strings_in
+from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.project import Project, content_root, shown_path
 from briefgen.yamlsource import Parsed
 
 Rule = Callable[[Brief, Parsed, Lint, dt.date], list[Problem]]
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
-_MARKER = re.compile(r"\[@[^\]]*\]")
 
 
 def check_all(project: Project, files: list[Path], settings: Lint,
@@ -86,11 +85,11 @@ def across(briefs: list[tuple[Path, str, Brief | None]]) -> list[Problem]:
 def unused_sources(brief: Brief, parsed: Parsed, settings: Lint, today: dt.date) -> list[Problem]:
     """A source nobody cites is either a forgotten citation or clutter."""
     cited: set[str] = set()
-    data = brief.model_dump(mode="json", exclude={"sources"})
-    for text in _strings(data):
-        for marker in _MARKER.findall(text):
+    for loc, text in strings_in(brief.model_dump(mode="json", exclude={"sources"})):
+        if loc[-1] == "source":  # figures and quotes name their source directly
+            cited.add(text)
+        for marker in MARKER_LIKE.findall(text):
             cited.update(marker_ids(marker) or [])
-    cited.update(_strings_at(data, "source"))
     return [_warn(parsed, ("sources", i, "id"), f"source '{s.id}' is never cited",
                   "cite it with [@" + s.id + "] or remove it", "unused-source")
             for i, s in enumerate(brief.sources) if s.id not in cited]
@@ -155,34 +154,10 @@ def _warn(parsed: Parsed, loc: tuple, message: str, hint: str, rule: str) -> Pro
 
 
 def _words(markdown: str) -> int:
-    return len(_WORD.findall(_MARKER.sub("", markdown)))
+    return len(_WORD.findall(MARKER_LIKE.sub("", markdown)))
 
 
 def _sortable(date: str) -> tuple[int, ...]:
     """2025 < 2025-03 < 2025-03-04 compare sensibly: a partial date sorts at its start."""
     parts = [int(p) for p in date.split("-")]
     return tuple(parts + [0] * (3 - len(parts)))
-
-
-def _strings(data: object):
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for value in data.values():
-            yield from _strings(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _strings(value)
-
-
-def _strings_at(data: object, key: str):
-    """Every value stored under key anywhere in data (figure and quote `source:` fields)."""
-    if isinstance(data, dict):
-        for name, value in data.items():
-            if name == key and isinstance(value, str):
-                yield value
-            else:
-                yield from _strings_at(value, key)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _strings_at(value, key)

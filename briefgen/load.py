@@ -268,7 +268,7 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
             problems.append(replace(parsed.problem(("sources", i, "id"), message),
                                     rule="duplicate-source"))
         known.add(source.id)
-    for loc, value in _strings(brief.model_dump(mode="json"), ()):
+    for loc, value in strings_in(brief.model_dump(mode="json"), ()):
         if loc[-1] == "source" and value not in known:
             problems.append(replace(parsed.problem(loc, f"unknown source '{value}'",
                                                    _near(value, known)), rule="unknown-source"))
@@ -321,12 +321,14 @@ def _near(value: str, known: set[str]) -> str:
     return "add it to sources" if known else "add a sources list with this id"
 
 
-def _strings(data: Any, loc: Loc):
+def strings_in(data: Any, loc: Loc = ()):
+    """(location, text) for every string in plain data, depth first: the citation and
+    lint checks walk a brief with it."""
     if isinstance(data, str):
         yield loc, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, (*loc, key))
+            yield from strings_in(value, (*loc, key))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            yield from _strings(value, (*loc, i))
+            yield from strings_in(value, (*loc, i))

@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.build import Result
+from briefgen.build import Output, Result
 from briefgen.variant import environment
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 
 
-@dataclass
-class FileEntry:
-    """One output file; path is relative to the manifest's folder."""
-
-    path: str
-    variant: str
-    format: str
-    size: int
-    sha256: str
-    pages: int | None
+FileEntry = Output  # one record of a file, in results and in the manifest
 
 
 @dataclass
@@ -108,8 +99,7 @@ def entry_for(result: Result, key: str, out_dir: Path, previous: BriefEntry | No
                           previous.date if previous else "", "failed", result.problems[0],
                           "", previous.fields if previous else {},
                           previous.files if previous else [])
-    files = [FileEntry(_relative(o.path, out_dir), o.variant, o.format, o.size, o.sha256,
-                       o.pages) for o in result.outputs]
+    files = [replace(o, path=_relative(Path(o.path), out_dir)) for o in result.outputs]
     return BriefEntry(result.slug, result.source, result.title, result.date, "built", "", key,
                       result.fields, files)
 

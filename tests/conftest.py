@@ -14,6 +14,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from docx import Document
+from docx.document import Document as DocumentObject
 
 from briefgen.load import load_brief
 from briefgen.model import Brief
@@ -88,6 +90,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for ext in ("pdf", "docx"):
             assert output_file(folder, variant, ext).is_file()
     return folder
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
+def variant(request: pytest.FixtureRequest) -> str:
+    """Each variant in turn, for tests that hold for both."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def doc(built: Path, variant: str) -> DocumentObject:
+    """The built DOCX of the variant, read back with python-docx."""
+    return Document(str(output_file(built, variant, "docx")))
+
+
+@pytest.fixture(scope="session")
+def lo_pdfs(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """LibreOffice's PDF of each built DOCX (copied to a tmp dir first), by variant."""
+    from libreoffice import libreoffice_pdfs
+
+    return libreoffice_pdfs(built, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from conftest import (
     VARIANTS,
     build_default,
@@ -26,16 +25,6 @@ from briefgen.brand import load_brand
 from briefgen.model import Brief
 
 BRAND = load_brand(Path(__file__).parent.parent / "templates" / "brand.yaml")
-
-
-@pytest.fixture(scope="module", params=VARIANTS)
-def variant(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def doc(built: Path, variant: str) -> DocumentObject:
-    return Document(str(output_file(built, variant, "docx")))
 
 
 def runs_of(paragraph: Paragraph):

@@ -11,14 +11,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import VARIANTS, output_file
+from conftest import output_file
 from libreoffice import (
     DocxReading,
     body_lines,
     fold,
     heading_line,
     is_toc_line,
-    libreoffice_pdfs,
     page_count,
     pages_of,
     read_docx,
@@ -26,17 +25,6 @@ from libreoffice import (
 )
 
 from briefgen.model import Brief
-
-
-@pytest.fixture(scope="session")
-def lo_pdfs(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """LibreOffice's PDF of each built DOCX (copied to a tmp dir first), by variant."""
-    return libreoffice_pdfs(built, tmp_path_factory)
-
-
-@pytest.fixture(scope="module", params=VARIANTS)
-def variant(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="module")

@@ -17,30 +17,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import VARIANTS, output_file
+from conftest import output_file
 from libreoffice import (
     DocxReading,
     body_lines,
     find_in_order,
     heading_line,
-    libreoffice_pdfs,
     pages_of,
     read_docx,
     reading_text,
 )
 
 RENDERERS = ("weasyprint", "libreoffice")
-
-
-@pytest.fixture(scope="session")
-def lo_pdfs(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """LibreOffice's PDF of each built DOCX (copied to a tmp dir first), by variant."""
-    return libreoffice_pdfs(built, tmp_path_factory)
-
-
-@pytest.fixture(scope="module", params=VARIANTS)
-def variant(request: pytest.FixtureRequest) -> str:
-    return request.param
 
 
 @pytest.fixture(params=RENDERERS)
