@@ -81,7 +81,17 @@ def load_brand(path: Path) -> Brand:
     brand, parsed = load_model(path, Brand, shown_path(path))
     for loc, asset in ((("logo", "file"), brand.logo and brand.logo.file),
                        (("reference_docx",), brand.reference_docx)):
-        if asset and not (path.parent / asset).is_file():
+        if not asset:
+            continue
+        target = path.parent / asset
+        # The logo has the same guard where it is read (variant.asset_uri); the reference
+        # document is read by the DOCX writer, which trusts this check.
+        if loc == ("reference_docx",) and not target.resolve().is_relative_to(
+                path.parent.resolve()):
+            raise ContentError([parsed.problem(
+                loc, f"{asset} leads outside {shown_path(path.parent)}/",
+                "copy the file into the templates folder instead of linking it")])
+        if not target.is_file():
             raise ContentError([parsed.problem(
                 loc, f"{asset} not found", f"brand files live next to the brand file, in "
                 f"{path.parent}/")])

@@ -13,7 +13,6 @@ from conftest import (
     MINIMAL_BRIEF,
     REPO,
     SLUG,
-    VARIANTS,
     cited_in_order,
     headings,
     output_file,
@@ -32,16 +31,6 @@ from briefgen.render.wordstyles import REQUIRED_STYLES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BRAND = load_brand(REPO / "templates" / "brand.yaml")
-
-
-@pytest.fixture(scope="module", params=VARIANTS)
-def variant(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def doc(built: Path, variant: str) -> DocumentObject:
-    return Document(str(output_file(built, variant, "docx")))
 
 
 def part_xml(path: Path, name: str) -> etree._Element:
@@ -170,6 +159,13 @@ def _project_with_reference(tmp: Path) -> Path:
     return tmp / "templates" / "house.docx"
 
 
+def use_reference(project: Path) -> None:
+    """Point the project's brand file at templates/house.docx, as an organisation would."""
+    brand = project / "templates" / "brand.yaml"
+    brand.write_text(brand.read_text().replace("reference_docx: null",
+                                               "reference_docx: house.docx"))
+
+
 def test_reference_doc_defines_every_style_a_brief_names(tmp_path: Path) -> None:
     reference = Document(str(_project_with_reference(tmp_path)))
     names = {s.name for s in reference.styles}
@@ -184,9 +180,7 @@ def test_restyled_reference_restyles_the_brief(tmp_path: Path) -> None:
     house = Document(str(path))
     house.styles["Heading 1"].font.name = "DejaVu Sans"
     house.save(str(path))
-    brand = tmp_path / "templates" / "brand.yaml"
-    brand.write_text(brand.read_text().replace("reference_docx: null",
-                                               "reference_docx: house.docx"))
+    use_reference(tmp_path)
     result = run_cli(["build", "--format", "docx", "--variant", "full"], tmp_path)
     assert result.returncode == 0, result.stderr
     built = tmp_path / "output" / SLUG / f"{SLUG}-full.docx"
@@ -211,9 +205,7 @@ def test_reference_missing_a_style_is_refused(tmp_path: Path) -> None:
     house = Document(str(path))
     house.styles["Bottom Line"].element.getparent().remove(house.styles["Bottom Line"].element)
     house.save(str(path))
-    brand = tmp_path / "templates" / "brand.yaml"
-    brand.write_text(brand.read_text().replace("reference_docx: null",
-                                               "reference_docx: house.docx"))
+    use_reference(tmp_path)
     result = run_cli(["build", "--format", "docx"], tmp_path)
     assert result.returncode == 1
     assert "missing styles Bottom Line" in result.stderr
@@ -231,10 +223,20 @@ def test_reference_saved_by_libreoffice_still_works(tmp_path: Path) -> None:
         if style.element.name_val in renamed:
             style.element.name_val = renamed[style.element.name_val]
     house.save(str(path))
-    brand = tmp_path / "templates" / "brand.yaml"
-    brand.write_text(brand.read_text().replace("reference_docx: null",
-                                               "reference_docx: house.docx"))
+    use_reference(tmp_path)
     result = run_cli(["build", "--format", "docx", "--variant", "full"], tmp_path)
     assert result.returncode == 0, result.stderr
     doc = Document(str(tmp_path / "output" / SLUG / f"{SLUG}-full.docx"))
     assert [p for p in doc.paragraphs if p.style.name == "toc 1"]
+
+
+def test_reference_symlinked_out_of_templates_is_refused(tmp_path: Path) -> None:
+    path = _project_with_reference(tmp_path)
+    outside = tmp_path / "elsewhere.docx"
+    path.rename(outside)
+    path.symlink_to(outside)
+    use_reference(tmp_path)
+    result = run_cli(["build", "--format", "docx"], tmp_path)
+    assert result.returncode == 1
+    assert "reference_docx: house.docx leads outside templates/" in result.stderr
+    assert "Traceback" not in result.stderr
