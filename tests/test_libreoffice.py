@@ -1,8 +1,8 @@
 """The Word documents as LibreOffice shows them: opened headless, fields and the table of contents
 updated, exported to PDF and read back with poppler.
 
-Without LibreOffice these tests skip (run scripts/setup); on CI (the CI variable set) they fail
-instead, so CI never passes without them. The footnote test reads the DOCX only and always runs.
+Without LibreOffice these tests fail (run scripts/setup-tests): they never skip, so the suite
+never passes without them. The footnote test reads the DOCX only and always runs.
 """
 
 from __future__ import annotations

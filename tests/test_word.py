@@ -8,7 +8,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from conftest import (
     MINIMAL_BRIEF,
     REPO,
@@ -23,6 +22,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
+from libreoffice import require_soffice
 from lxml import etree
 
 from briefgen.brand import load_brand
@@ -187,9 +187,7 @@ def test_restyled_reference_restyles_the_brief(tmp_path: Path) -> None:
     doc = Document(str(built))
     assert doc.styles["Heading 1"].font.name == "DejaVu Sans"
     assert [p for p in doc.paragraphs if p.style.name == "Heading 1"]
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed: run scripts/setup")
+    soffice = require_soffice()
     profile = (tmp_path / "profile").as_uri()
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
                     "pdf", "--outdir", str(tmp_path), str(built)], capture_output=True,
