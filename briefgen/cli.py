@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import sys
 import time
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 # or the worker pool, which keeps checking a hundred briefs under a second.
 
 
-# Missing files are not a usage error: they are reported like any broken brief, and the
-# other briefs are still built.
 class _ShardType(click.ParamType):
     """K/N with 1 <= K <= N."""
 
@@ -71,6 +70,7 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
 
     A usage error (exit 2) when that comes to no brief at all: nothing could be attempted.
     """
+    _no_mistyped_paths(given)
     found: list[Path] = []
     for path in given:
         found.extend(briefs_in(path) if path.is_dir() else [path])
@@ -82,6 +82,23 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
             "run briefgen in the folder that holds content/, or name the files to build")
         raise click.UsageError(f"no briefs found in {where} ({hint})")
     return found
+
+
+def _no_mistyped_paths(given: tuple[Path, ...]) -> None:
+    """A named file or folder that does not exist is a usage error (exit 2, one line each),
+    caught before anything is built: a typo must never enter the manifest as a failed brief,
+    nor leave it as a removed one at the next full build."""
+    missing = [path for path in given if not path.exists()]
+    for path in missing:
+        near = []
+        if path.parent.is_dir():
+            near = difflib.get_close_matches(path.name, [p.name for p in briefs_in(path.parent)],
+                                             n=1)
+        hint = (f"did you mean {shown_path(path.parent / near[0])}?" if near
+                else "name a brief file or a folder of them")
+        click.echo(f"{shown_path(path)}: no such file or folder (hint: {hint})", err=True)
+    if missing:
+        sys.exit(2)
 
 
 def _settings(project: Project) -> Config:

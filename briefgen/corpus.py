@@ -34,9 +34,11 @@ from briefgen.manifest import (
     MANIFEST,
     BriefEntry,
     Manifest,
+    build_date,
     changes,
     entry_for,
     index_html,
+    kept,
     load_manifest,
     manifest_json,
     merge,
@@ -106,6 +108,7 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
 def _build_locked(request: Request, files: list[tuple[Path, str]],
                   on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
     out_dir = request.out_dir
+    build_date([])  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     previous = read_manifest(out_dir / manifest_name(request.shard))
     before = previous.by_slug()
     inputs = inputs_fingerprint(request.project.templates_dir, request.config,
@@ -133,24 +136,25 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
         with contextlib.closing(_run(request, todo)) as runs:
             for result, key in runs:
                 entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
+                if result.ok and result.slug in before:
+                    _remove_stale(before[result.slug], entries[result.slug], out_dir)
                 done += 1
                 on_result(result)
         stopped = None
     except Interrupted as exc:
         stopped = exc
     hold_from_now()  # the manifest and index are written whole, whatever arrives now
-    if stopped:  # record what was finished; every other brief keeps its entry and files
-        for slug, kept in before.items():
-            entries.setdefault(slug, kept)
-    elif request.whole:
+    if request.whole and not stopped:
         for slug, gone in before.items():
             if slug not in entries:
                 _remove_files(gone, out_dir)
-    else:
-        for slug, kept in before.items():
-            entries.setdefault(slug, kept)
+    else:  # stopped, or only some briefs named: the others keep their entries and files
+        for slug, earlier in before.items():
+            if slug not in entries:
+                entries[slug] = kept(earlier)
     manifest = Manifest([entries[s] for s in sorted(entries)])
     manifest.changes = changes(previous, manifest)
+    manifest.build_date = build_date(manifest.briefs)
     outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
     if request.shard is None:
         with template_errors(request.project.templates_dir):
@@ -259,10 +263,22 @@ def _intact(entry: BriefEntry, out_dir: Path) -> bool:
     return bool(entry.files)
 
 
+def _remove_stale(old: BriefEntry, new: BriefEntry, out_dir: Path) -> None:
+    """Delete the files a brief's previous build wrote and this one did not (a web page from an
+    earlier --format html build, a variant no longer asked for): nothing left in the output
+    folder that the index does not list."""
+    produced = {f.path for f in new.files}
+    _remove_files(replace(old, files=[f for f in old.files if f.path not in produced]), out_dir)
+
+
 def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
-    """Delete the files of a brief whose content file is gone (only the files it recorded)."""
+    """Delete the files of a brief whose content file is gone (only the files it recorded, and
+    only inside out_dir whatever the manifest says)."""
+    root = out_dir.resolve()
     for f in entry.files:
         target = out_dir / f.path
+        if not target.resolve().is_relative_to(root):
+            continue
         with contextlib.suppress(OSError):
             target.unlink()
         with contextlib.suppress(OSError):
@@ -289,6 +305,7 @@ def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> 
             raise BuildError(f"{shown_path(path)}: cannot read it as a manifest ({exc})") from None
     manifest = merge(parts, out_dir)
     manifest.changes = changes(previous, manifest)
+    manifest.build_date = build_date(manifest.briefs)
     title = _index_title(templates_dir)
     with template_errors(templates_dir):
         index = index_html(manifest, templates_dir, title)

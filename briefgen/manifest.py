@@ -2,11 +2,18 @@
 
 The manifest is also the build cache: each brief's entry keeps the key of the inputs it was
 built from (fingerprint.py), so the next build knows what it can skip. It holds no wall-clock
-time, so two clean builds of the same input write the same manifest.
+time, so two clean builds of the same input write the same manifest: its build date is
+SOURCE_DATE_EPOCH's day when that is set (the reproducible-builds convention), else the newest
+brief's date.
+
+A status always says what happened to a brief in *this* build: built, unchanged (its key
+matched), failed, or kept (not part of this build: only some briefs were named, or the build
+was stopped first). What changed since the previous build is in `changes`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import asdict, dataclass, field, replace
@@ -14,6 +21,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import Output, Result
+from briefgen.errors import BuildError
 from briefgen.variant import environment
 
 MANIFEST = "manifest.json"
@@ -25,13 +33,14 @@ FileEntry = Output  # one record of a file, in results and in the manifest
 
 @dataclass
 class BriefEntry:
-    """One brief: built, unchanged since the last build, or failed (keeping its last files)."""
+    """One brief: built, unchanged since the last build, failed (keeping its last files), or
+    kept from an earlier build without being attempted in this one."""
 
     slug: str
     source: str
     title: str
     date: str
-    status: str  # "built", "unchanged" or "failed"
+    status: str  # "built", "unchanged", "failed" or "kept"
     error: str = ""
     key: str = ""
     fields: dict[str, str] = field(default_factory=dict)
@@ -51,6 +60,7 @@ class Manifest:
     changes: dict[str, list] = field(default_factory=lambda: {"new": [], "updated": [],
                                                               "removed": []})
     generator: str = f"briefgen {__version__}"
+    build_date: str = ""  # YYYY-MM-DD, see build_date()
 
     def by_slug(self) -> dict[str, BriefEntry]:
         """Entries keyed by slug."""
@@ -79,7 +89,7 @@ def load_manifest(path: Path) -> Manifest:
                                 "files": [FileEntry(**f) for f in b["files"]]})
                   for b in data["briefs"]]
         return Manifest(briefs, data.get("changes", Manifest().changes),
-                        data.get("generator", ""))
+                        data.get("generator", ""), data.get("build_date", ""))
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not a briefgen manifest ({exc})") from None
 
@@ -104,8 +114,15 @@ def entry_for(result: Result, key: str, out_dir: Path, previous: BriefEntry | No
                       result.fields, files)
 
 
+def kept(entry: BriefEntry) -> BriefEntry:
+    """An earlier build's entry carried into this one without the brief being attempted: its
+    files and key stay, its status no longer claims what happened then."""
+    return replace(entry, status="kept")
+
+
 def changes(previous: Manifest, current: Manifest) -> dict[str, list]:
-    """New, updated (with the fields that changed) and removed briefs since the last build."""
+    """New, updated (with the fields that changed) and removed briefs since the last build, each
+    with its title (the index shows titles; a removed brief's is the one it last had)."""
     before, after = previous.by_slug(), current.by_slug()
     updated = []
     for slug, entry in after.items():
@@ -115,10 +132,34 @@ def changes(previous: Manifest, current: Manifest) -> dict[str, list]:
         if {f.path: f.sha256 for f in old.files} != {f.path: f.sha256 for f in entry.files}:
             fields = sorted(k for k in entry.fields.keys() | old.fields.keys()
                             if entry.fields.get(k) != old.fields.get(k))
-            updated.append({"slug": slug, "fields": fields})
-    return {"new": sorted(s for s in after if s not in before),
+            updated.append({"slug": slug, "title": entry.title, "fields": fields})
+    return {"new": [{"slug": s, "title": e.title} for s, e in after.items() if s not in before],
             "updated": updated,
-            "removed": sorted(s for s in before if s not in after)}
+            "removed": [{"slug": s, "title": e.title} for s, e in before.items()
+                        if s not in after]}
+
+
+def build_date(briefs: list[BriefEntry]) -> str:
+    """The date a build is shown as made on, without reading the clock, so the same input gives
+    the same manifest and index: SOURCE_DATE_EPOCH's day (UTC) when it is set, as CI sets it to
+    the run's day, else the newest brief's date ("" for a build with no dated brief)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(f"SOURCE_DATE_EPOCH: {epoch!r} is not a time (hint: seconds since "
+                             "1970-01-01 UTC, e.g. $(date +%s))") from None
+    return max((b.date for b in briefs if b.date), default="")
+
+
+def reading_order(manifest: Manifest) -> list[BriefEntry]:
+    """The index's order: briefs new or updated in this build first, then the newest; ties by
+    title. The manifest itself stays sorted by slug, for stable diffs."""
+    changed = {c["slug"] for key in ("new", "updated") for c in manifest.changes[key]}
+    by_title = sorted(manifest.briefs, key=lambda b: (b.title or b.slug).casefold())
+    by_date = sorted(by_title, key=lambda b: b.date, reverse=True)
+    return sorted(by_date, key=lambda b: b.slug not in changed)
 
 
 def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
@@ -132,10 +173,14 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
     return Manifest([merged[s] for s in sorted(merged)])
 
 
-def index_html(manifest: Manifest, templates_dir: Path, title: str) -> bytes:
-    """The page a person opens to see every brief, from templates/index.html.j2."""
+def index_html(manifest: Manifest, templates_dir: Path, title: str,
+               packs: list[FileEntry] | None = None) -> bytes:
+    """The page a person opens to see every brief, from templates/index.html.j2. packs are
+    files about the whole build (a briefing pack), linked above the briefs when there are any."""
+    changed = {key: {c["slug"]: c for c in manifest.changes[key]} for key in ("new", "updated")}
     page = environment(templates_dir).get_template("index.html.j2").render(
-        manifest=manifest, title=title, kinds={"pdf": "PDF", "docx": "Word", "html": "Web"})
+        manifest=manifest, title=title, briefs=reading_order(manifest), changed=changed,
+        packs=packs or [], kinds={"pdf": "PDF", "docx": "Word", "html": "Web"})
     return page.encode()
 
 

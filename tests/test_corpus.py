@@ -47,6 +47,12 @@ def manifest(out: Path, name: str = "manifest.json") -> dict:
     return json.loads((out / name).read_text(encoding="utf-8"))
 
 
+def index_text(out: Path) -> str:
+    """The index page's text as a reader sees it, whitespace folded."""
+    page = lxml.html.parse(str(out / "index.html")).getroot()
+    return " ".join(page.find("body").text_content().split())
+
+
 def snapshot(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes()
             for p in sorted(out.rglob("*")) if p.is_file()}
@@ -80,7 +86,8 @@ def test_changing_one_brief_rebuilds_only_it(corpus: Path) -> None:
                                 "delta": "unchanged"}
     changes = manifest(corpus / "output")["changes"]
     assert changes == {"new": [], "removed": [],
-                       "updated": [{"slug": "bravo", "fields": ["outlook"]}]}
+                       "updated": [{"slug": "bravo", "title": "Brief bravo",
+                                    "fields": ["outlook"]}]}
 
 
 def test_changing_a_template_rebuilds_all(corpus: Path) -> None:
@@ -171,10 +178,11 @@ def test_removed_brief_leaves_the_manifest_and_its_files(tmp_path: Path) -> None
     result = build(project)
     assert statuses(result) == {"stay": "unchanged", "new": "built"}
     assert not (project / "output" / "go").exists()
-    assert manifest(project / "output")["changes"] == {"new": ["new"], "removed": ["go"],
-                                                       "updated": []}
-    index = (project / "output" / "index.html").read_text()
-    assert "Removed:" in index and "go" in index and "New:" in index
+    assert manifest(project / "output")["changes"] == {
+        "new": [{"slug": "new", "title": "A small brief"}],
+        "removed": [{"slug": "go", "title": "Brief go"}], "updated": []}
+    text = index_text(project / "output")
+    assert "Removed: Brief go" in text and "New: A small brief" in text
 
 
 def test_building_one_named_brief_keeps_the_others_in_the_manifest(tmp_path: Path) -> None:
@@ -237,3 +245,99 @@ def test_index_lists_every_brief_with_working_links(corpus: Path) -> None:
         links = row.xpath(".//a/@href")
         assert len(links) == 4
         assert all((corpus / "output" / link).is_file() for link in links)
+
+
+def dated_brief(project: Path, name: str, title: str, date: str) -> Path:
+    text = MINIMAL_BRIEF.replace("A small brief", title).replace("2025-07-04", date)
+    return write_brief(project, name, text)
+
+
+def rows(out: Path) -> list[str]:
+    """The index's rows as a reader reads them, top to bottom, whitespace folded."""
+    page = lxml.html.parse(str(out / "index.html")).getroot()
+    return [" ".join(row.text_content().split()) for row in page.xpath("//tbody/tr")]
+
+
+def test_index_shows_titles_the_build_date_and_changed_briefs_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dated_brief(tmp_path, "old", "Grain corridor reopens", "2024-03-01")
+    dated_brief(tmp_path, "mid", "Sanctions round twelve", "2025-01-15")
+    dated_brief(tmp_path, "new", "Ceasefire talks resume", "2025-06-30")
+    assert build(tmp_path).returncode == 0
+    assert [r.split()[0:2] for r in rows(tmp_path / "output")] == [
+        ["Ceasefire", "talks"], ["Sanctions", "round"], ["Grain", "corridor"]]
+    text = index_text(tmp_path / "output")
+    assert "Built 2025-06-30" in text  # the newest brief's date, not the clock
+    assert "New: Ceasefire talks resume, Grain corridor reopens, Sanctions round twelve" in text
+    old = tmp_path / "content" / "old.yaml"
+    old.write_text(old.read_text().replace("Watch this.", "Watch the ports."), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1751846400")  # 2025-07-07 00:00 UTC
+    assert statuses(build(tmp_path))["old"] == "built"
+    first, second, third = rows(tmp_path / "output")
+    assert first.startswith("Grain corridor reopens old updated outlook changed 2024-03-01 built")
+    assert second.startswith("Ceasefire talks resume new 2025-06-30 unchanged")
+    assert third.startswith("Sanctions round twelve mid 2025-01-15 unchanged")
+    text = index_text(tmp_path / "output")
+    assert "Built 2025-07-07" in text
+    assert "Updated: Grain corridor reopens: outlook changed" in text
+    assert "New:" not in text
+    assert manifest(tmp_path / "output")["build_date"] == "2025-07-07"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "next monday")
+    result = build(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("SOURCE_DATE_EPOCH: 'next monday' is not a time")
+
+
+def test_a_mistyped_brief_never_enters_the_manifest_or_the_index(tmp_path: Path) -> None:
+    project = project_with(tmp_path, ("one", "two"))
+    assert build(project).returncode == 0
+    before = snapshot(project / "output")
+    result = build(project, "content/oen.yaml")
+    assert result.returncode == 2
+    assert result.stderr == ("content/oen.yaml: no such file or folder "
+                             "(hint: did you mean content/one.yaml?)\n")
+    assert snapshot(project / "output") == before
+    result = build(project)
+    assert statuses(result) == {"one": "unchanged", "two": "unchanged"}
+    assert manifest(project / "output")["changes"] == {"new": [], "updated": [], "removed": []}
+    assert "oen" not in index_text(project / "output")
+
+
+def test_briefs_left_out_of_a_build_are_shown_as_not_rebuilt(tmp_path: Path) -> None:
+    project = project_with(tmp_path, ("one", "two", "flaky"))
+    flaky = project / "content" / "flaky.yaml"
+    flaky.write_text(flaky.read_text().replace("date: 2025-07-04", "date: soon"))
+    assert build(project).returncode == 1
+    text = index_text(project / "output")
+    assert "1 failed" in text
+    assert "Failed: these briefs keep their previous files flaky: content/flaky.yaml:2:7" in text
+    assert statuses(build(project, "content/one.yaml", "--force")) == {"one": "built"}
+    data = {b["slug"]: b for b in manifest(project / "output")["briefs"]}
+    assert {s: b["status"] for s, b in data.items()} == {
+        "one": "built", "two": "kept", "flaky": "kept"}
+    text = index_text(project / "output")
+    assert "0 failed" in text and "Failed:" not in text  # nothing failed in this build
+    assert "2 not rebuilt in this build" in text
+    (two,) = [r for r in rows(project / "output") if r.startswith("Brief two")]
+    assert "not rebuilt" in two and "built" not in two.replace("not rebuilt", "")
+    (bad,) = [r for r in rows(project / "output") if r.startswith("flaky")]
+    assert "not rebuilt" in bad and "its last build failed: content/flaky.yaml:2:7" in bad
+    # The next full build attempts both again and says what happened to each now.
+    result = build(project)
+    assert statuses(result) == {"one": "unchanged", "two": "unchanged", "flaky": "failed"}
+
+
+def test_outputs_no_longer_produced_leave_the_folder(tmp_path: Path) -> None:
+    project = project_with(tmp_path, ("one",))
+    assert build(project, "--format", "html", "--format", "pdf").returncode == 0
+    assert (project / "output" / "one" / "one-full.html").is_file()
+    assert "Web" in index_text(project / "output")
+    assert build(project).returncode == 0
+    assert sorted(p.name for p in (project / "output" / "one").iterdir()) == [
+        "one-full.docx", "one-full.pdf", "one-summary.docx", "one-summary.pdf"]
+    assert "Web" not in index_text(project / "output")
+    assert build(project, "--variant", "summary").returncode == 0
+    assert sorted(p.name for p in (project / "output" / "one").iterdir()) == [
+        "one-summary.docx", "one-summary.pdf"]
+    links = lxml.html.parse(str(project / "output" / "index.html")).xpath("//td//a/@href")
+    assert sorted(links) == ["one/one-summary.docx", "one/one-summary.pdf"]

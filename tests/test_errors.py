@@ -313,14 +313,19 @@ def test_folders_hold_yaml_and_yml_briefs(tmp_path: Path) -> None:
     assert proc.stderr.strip() == "1 brief OK"
 
 
-def test_a_missing_file_does_not_stop_the_others(tmp_path: Path) -> None:
+def test_a_mistyped_path_is_a_usage_error_before_anything_is_built(tmp_path: Path) -> None:
     write_brief(tmp_path, "good")
-    proc = run_cli(["build", "content/missing.yaml", "content/good.yaml", "--format", "docx",
-                    "--out", "out"], cwd=tmp_path)
-    assert proc.returncode == 1
-    assert problems(proc, "content/missing.yaml") == [
-        "content/missing.yaml: file not found"]
-    assert (tmp_path / "out" / "good" / "good-full.docx").is_file()
+    for command in (["build", "--out", "out"], ["check"]):
+        proc = run_cli([*command, "content/god.yaml", "content/good.yaml"], cwd=tmp_path)
+        assert proc.returncode == 2, command
+        assert proc.stderr == ("content/god.yaml: no such file or folder "
+                               "(hint: did you mean content/good.yaml?)\n")
+        assert proc.stdout == ""
+    assert not (tmp_path / "out").exists()
+    proc = run_cli(["build", "elsewhere/x.yaml"], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == ("elsewhere/x.yaml: no such file or folder "
+                           "(hint: name a brief file or a folder of them)\n")
 
 
 def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
