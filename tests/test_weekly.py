@@ -195,3 +195,48 @@ def test_the_workflow_parses_and_its_steps_name_what_exists() -> None:
     find = flow["jobs"]["previous"]["steps"][0]
     assert "weekly-briefs" in find["with"]["script"] and "setOutput(\"run-id\"" in (
         find["with"]["script"])
+
+
+def restore(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "scripts" / "restore-previous-build.py"),
+                           *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_restoring_copies_only_recorded_bytes_from_inside_the_previous_build(
+        two_runs: tuple[Run, Run], tmp_path: Path) -> None:
+    first, _ = two_runs
+    previous = tmp_path / "previous"
+    shutil.copytree(first.published, previous)
+    data = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    by_slug = {b["slug"]: b for b in data["briefs"]}
+    (previous / by_slug["brief-1"]["files"][0]["path"]).write_bytes(b"not what was published")
+    linked = previous / by_slug["brief-2"]["files"][0]["path"]  # same bytes, but outside
+    (tmp_path / "outside.pdf").write_bytes(linked.read_bytes())
+    linked.unlink()
+    linked.symlink_to(tmp_path / "outside.pdf")
+    done = restore(["previous", "output"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("restored the previous build of ") and "4 of 6 briefs" in lines[0]
+    assert "  not restored (will be built) brief-1" in lines
+    assert "  not restored (will be built) brief-2" in lines
+    assert not (tmp_path / "output" / "brief-1").exists()
+    assert not (tmp_path / "output" / "brief-2").exists()
+    restored = json.loads((tmp_path / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert [b["slug"] for b in restored["briefs"]] == ["brief-3", "brief-4", "brief-5",
+                                                        "brief-6"]
+
+
+def test_no_previous_build_or_a_damaged_one_means_building_everything(tmp_path: Path) -> None:
+    done = restore(["previous", "output", "--shard", "2/4"], tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == ("no previous build (previous/manifest.json not found): every brief "
+                           "is built\n")
+    assert not (tmp_path / "output").exists()
+    (tmp_path / "previous").mkdir()
+    (tmp_path / "previous" / "manifest.json").write_text("{not json", encoding="utf-8")
+    done = restore(["previous", "output", "--manifest-only"], tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("no previous build: previous/manifest.json: not a briefgen "
+                                  "manifest")
+    assert not (tmp_path / "output").exists()
