@@ -14,7 +14,8 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import Output, Result
-from briefgen.variant import environment
+from briefgen.theme import Theme
+from briefgen.writers import FORMATS
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -132,10 +133,10 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
     return Manifest([merged[s] for s in sorted(merged)])
 
 
-def index_html(manifest: Manifest, templates_dir: Path, title: str) -> bytes:
-    """The page a person opens to see every brief, from templates/index.html.j2."""
-    page = environment(templates_dir).get_template("index.html.j2").render(
-        manifest=manifest, title=title, kinds={"pdf": "PDF", "docx": "Word", "html": "Web"})
+def index_html(manifest: Manifest, theme: Theme, title: str) -> bytes:
+    """The page a person opens to see every brief, from the theme's index.html.j2."""
+    page = theme.environment.get_template("index.html.j2").render(
+        manifest=manifest, title=title, kinds={f.name: f.label for f in FORMATS.values()})
     return page.encode()
 
 

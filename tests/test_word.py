@@ -27,7 +27,7 @@ from lxml import etree
 
 from briefgen.brand import load_brand
 from briefgen.model import Brief
-from briefgen.render.wordstyles import REQUIRED_STYLES
+from briefgen.writers.wordstyles import REQUIRED_STYLES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BRAND = load_brand(REPO / "templates" / "brand.yaml")

@@ -15,7 +15,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 
 from briefgen.brand import Brand
-from briefgen.render.wordxml import insert_in_order, w_element
+from briefgen.writers.wordxml import insert_in_order, w_element
 
 # Styles the writer creates when the base document lacks them: name -> (based on, heading font?)
 CUSTOM_PARAGRAPH_STYLES = {

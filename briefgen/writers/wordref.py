@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -20,8 +19,8 @@ from docx.styles import BabelFish
 
 from briefgen.brand import Brand
 from briefgen.errors import BuildError
-from briefgen.render.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
-from briefgen.render.wordxml import footnotes_part, stable_zip, w_element
+from briefgen.writers.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
+from briefgen.writers.wordxml import footnotes_part, stable_zip, w_element
 
 MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
 SAMPLE_DATE = "2025-01-01"
@@ -50,22 +49,22 @@ def generated_reference(brand: Brand) -> bytes:
     return stable_zip(doc, SAMPLE_DATE)
 
 
-def open_reference(brand: Brand, templates_dir: Path) -> Document:
+def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> Document:
     """A fresh copy of the reference with an empty body and empty headers and footers.
 
     A reference that lacks a style the writer names stops the build with the list of what is
     missing, rather than producing a document that silently falls back to Word's defaults.
+    own is the organisation's reference document (brand.yaml's reference_docx), shown its name.
     """
-    if brand.reference_docx:
-        path = templates_dir / brand.reference_docx
+    if own is not None:
         try:
-            doc = Document(io.BytesIO(path.read_bytes()))
+            doc = Document(io.BytesIO(own))
         except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
-            raise BuildError(f"{path}: not a Word document ({exc})") from None
+            raise BuildError(f"{shown}: not a Word document ({exc})") from None
         missing = _match_style_names(doc)
         if missing:
             raise BuildError(
-                f"{path}: missing styles {', '.join(missing)} "
+                f"{shown}: missing styles {', '.join(missing)} "
                 "(hint: start from `briefgen reference-doc` and restyle that file in Word)")
     else:
         doc = Document(io.BytesIO(generated_reference(brand)))
