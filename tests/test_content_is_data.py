@@ -197,8 +197,8 @@ def test_no_url_is_fetched_from_content_templates_or_css(tmp_path: Path,
         "</head>", f'<link rel="stylesheet" href="{url}/link.css">'
                    f'<link rel="attachment" href="{url}/attachment.bin">'
                    f'<style>@import url({url}/inline.css);</style></head>').replace(
-        '<body class="variant-{{ variant }}">',
-        f'<body class="variant-{{{{ variant }}}}"><img src="{url}/img.png" alt="x">'
+        '<body class="variant-{{ meta.variant }}">',
+        f'<body class="variant-{{{{ meta.variant }}}}"><img src="{url}/img.png" alt="x">'
         f'<object data="{url}/object.svg"></object><iframe src="{url}/frame.html"></iframe>'
         f'<a rel="attachment" href="{url}/a.bin">attachment</a>'),
         encoding="utf-8")
@@ -231,8 +231,8 @@ def test_pdf_renderer_reads_no_symlink_leading_out_of_the_project(tmp_path: Path
     base = templates / "page.html.j2"
     base.write_text(base.read_text(encoding="utf-8").replace(
         "</head>", '<link rel="stylesheet" href="../templates/passwd.css"></head>').replace(
-        '<body class="variant-{{ variant }}">',
-        '<body class="variant-{{ variant }}"><img src="../templates/inside.png" alt="in">'
+        '<body class="variant-{{ meta.variant }}">',
+        '<body class="variant-{{ meta.variant }}"><img src="../templates/inside.png" alt="in">'
         '<img src="../templates/leak.png" alt="out">'
         f'<img src="file://{outside}/secret.png" alt="abs">'), encoding="utf-8")
     write_brief(project, "s")
@@ -260,5 +260,7 @@ def test_brand_logo_symlinked_out_of_templates_is_refused(tmp_path: Path) -> Non
     result = run_cli(["build", "--format", "pdf", "--variant", "summary"], tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "content/s.yaml: templates/logo.png: leads outside templates/ (hint: copy the file " \
-           "into the templates folder instead of linking it)" in result.stderr.splitlines()
+    # Refused once, at the brand file's line, before any brief is built.
+    assert result.stderr.splitlines() == [
+        "templates/brand.yaml:6:9: logo.file: logo.png leads outside templates/ (hint: copy "
+        "the file into the templates folder instead of linking it)"]

@@ -119,3 +119,58 @@ def test_index_lists_every_brief(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_preview_follows_edits_to_brand_css_and_labels(tmp_path: Path, browser) -> None:
+    """The theme is loaded anew for each page: a saved brand colour, stylesheet rule or label
+    shows on the next reload, without restarting the server."""
+    import shutil
+
+    from conftest import REPO
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    write_brief(tmp_path, "live")
+    port = free_port()
+    proc = subprocess.Popen([str(BRIEFGEN), "serve", "content/live.yaml", "--port", str(port),
+                             "--variant", "summary"], cwd=tmp_path, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        browser.get(url)
+        wait_for(browser, lambda text: "KEY POINTS" in text.upper())
+
+        labels = templates / "labels" / "en.yaml"
+        save(labels, labels.read_text().replace("key_points: Key points",
+                                                "key_points: Main points"))
+        wait_for(browser, lambda text: "MAIN POINTS" in text.upper())
+
+        brand = templates / "brand.yaml"
+        save(brand, brand.read_text().replace('primary: "#16365C"', 'primary: "#0A7F3B"'))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            colour = browser.find_element("css selector", "h1").value_of_css_property("color")
+            if colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"):
+                break
+            time.sleep(0.2)
+        assert colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"), colour
+
+        css = templates / "brief.css.j2"
+        save(css, css.read_text() + "\nbody { background: rgb(250, 240, 200); }\n")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            background = browser.find_element("tag name", "body").value_of_css_property(
+                "background-color")
+            if "250, 240, 200" in background:
+                break
+            time.sleep(0.2)
+        assert "250, 240, 200" in background
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

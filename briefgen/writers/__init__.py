@@ -34,6 +34,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("pdf", "pdf", "PDF", paged=True, default=True, module="briefgen.writers.pdf"),
     Format("docx", "docx", "Word", paged=False, default=True, module="briefgen.writers.docx"),
     Format("html", "html", "Web", paged=False, default=False, module="briefgen.writers.html"),
+    Format("markdown", "md", "Markdown", paged=False, default=False,
+           module="briefgen.writers.markdown"),
 )}
 DEFAULT_FORMATS = tuple(name for name, f in FORMATS.items() if f.default)
 
