@@ -66,7 +66,7 @@ Inlines = tuple[Inline, ...]
 class Run(tuple):
     """Inline content a template can join with +: md(...) + cite(...), text(...) + "..."."""
 
-    def __add__(self, other: object) -> Run:  # type: ignore[override]
+    def __add__(self, other: object) -> Run:
         return Run((*self, *as_inlines(other)))
 
     def __radd__(self, other: object) -> Run:

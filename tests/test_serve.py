@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import BRIEFGEN, MINIMAL_BRIEF, write_brief
 
+pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
+
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 

@@ -173,6 +173,7 @@ def test_reference_doc_defines_every_style_a_brief_names(tmp_path: Path) -> None
     assert any(r.reltype == RELATIONSHIP_TYPE.FOOTNOTES for r in reference.part.rels.values())
 
 
+@pytest.mark.slow
 def test_restyled_reference_restyles_the_brief(tmp_path: Path) -> None:
     """Changing the heading font in the reference, as a Word user would, changes a rebuilt
     brief without touching code; LibreOffice's rendering then embeds the new font."""
@@ -213,6 +214,7 @@ def test_reference_missing_a_style_is_refused(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_reference_saved_by_libreoffice_still_works(tmp_path: Path) -> None:
     """Other programs save built-in styles as "Footnote Text" or "TOC 1": any case matches."""
     path = _project_with_reference(tmp_path)

@@ -20,7 +20,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Emu, Mm
 from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -203,7 +203,7 @@ class _Writer:
             elif isinstance(block, Paragraph):
                 self.paragraph(block.text, container, ROLES[block.role][0])
             elif isinstance(block, ItemList):
-                self.list(block, container)
+                self.item_list(block, container)
             elif isinstance(block, Table):
                 self.table(block, container)
             elif isinstance(block, Contents):
@@ -262,7 +262,7 @@ class _Writer:
                 para._p.append(styled_run())
                 para._p[-1].append(w_element("w:fldChar", fldCharType="end"))
 
-    def list(self, block: ItemList, container) -> None:
+    def item_list(self, block: ItemList, container) -> None:
         """Bulleted and numbered lists; each numbered list starts again at 1."""
         restart = self.restarted_numbering() if block.ordered else None
         for item in block.items:
@@ -308,7 +308,7 @@ class _Writer:
         widths = [int(total * share / 100) for share in shares]
         table.autofit = False
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-            grid_col.w = width
+            grid_col.w = Emu(width)
         for row in block.rows:
             header = all(c.header for c in row)
             word_row = table.add_row()

@@ -12,6 +12,7 @@ import io
 from functools import cache
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -49,7 +50,7 @@ def generated_reference(brand: Brand) -> bytes:
     return stable_zip(doc, SAMPLE_DATE)
 
 
-def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> Document:
+def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> WordDocument:
     """A fresh copy of the reference with an empty body and empty headers and footers.
 
     A reference that lacks a style the writer names stops the build with the list of what is
@@ -82,7 +83,7 @@ def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> D
     return doc
 
 
-def _match_style_names(doc: Document) -> list[str]:
+def _match_style_names(doc: WordDocument) -> list[str]:
     """Accept a required style under any capitalisation ("Footnote Text" as LibreOffice saves
     it, "footnote text" as Word does) by renaming it to the name the writer uses; return the
     names still missing."""
@@ -98,13 +99,16 @@ def _match_style_names(doc: Document) -> list[str]:
     return missing
 
 
-def text_width(doc: Document) -> int:
+def text_width(doc: WordDocument) -> int:
     """The width between the margins, in EMU: tables and pictures are sized against it."""
     section = doc.sections[-1]
-    return section.page_width - section.left_margin - section.right_margin
+    # A reference always sets its page size and margins (the generated one does; Word and
+    # LibreOffice write them into every document they save).
+    return int(section.page_width or 0) - int(section.left_margin or 0) - int(
+        section.right_margin or 0)
 
 
-def _samples(doc: Document) -> None:
+def _samples(doc: WordDocument) -> None:
     doc.add_paragraph("Logo", style="Logo")
     doc.add_paragraph("Policy brief · Summary", style="Brief Kind")
     doc.add_paragraph("Title of the brief", style="Title")
