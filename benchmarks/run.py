@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -371,26 +371,27 @@ class BareRun:
     paragraphs: dict[str, int] = field(default_factory=dict)
 
 
-def docx_blocks(html: str) -> list[tuple[str, Any]]:
-    """The paragraphs of a variant's HTML as (kind, text) blocks: headings, paragraphs, list
-    items and tables (rows of cell texts), in document order."""
-    import lxml.html
+def docx_blocks(document: Any) -> list[tuple[str, Any]]:
+    """The paragraphs of a typed brief document as (kind, text) blocks: headings, paragraphs,
+    list items and tables (rows of cell texts), in document order."""
+    from briefgen.document import Heading, ItemList, Paragraph, Quote, SourceList, Table, walk
+    from briefgen.document import plain_text as text
 
-    def text(el: Any) -> str:
-        return " ".join(el.text_content().split())
-
-    blocks: list[tuple[str, Any]] = []
-    root = lxml.html.fromstring(html)
-    for el in root.body.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        inside = {a.tag for a in el.iterancestors()}
-        if inside & {"table", "li"}:
-            continue
-        if tag in ("h1", "h2", "h3", "h4", "p", "li") and text(el):
-            blocks.append((tag, text(el)))
-        elif tag == "table":
-            blocks.append(("table", [[text(c) for c in row.iter("td", "th")]
-                                     for row in el.iter("tr")]))
+    blocks: list[tuple[str, Any]] = [("h1", document.meta.title)]
+    for block in walk(document.blocks):
+        if isinstance(block, Heading):
+            blocks.append((f"h{block.level + 1}", text(block.text)))
+        elif isinstance(block, Paragraph):
+            blocks.append(("p", text(block.text)))
+        elif isinstance(block, ItemList):
+            blocks += [("li", text(item)) for item in block.items]
+        elif isinstance(block, Quote):
+            blocks += [("p", text(block.text)), ("p", text(block.attribution))]
+        elif isinstance(block, SourceList):
+            blocks += [("li", text(entry.text)) for entry in block.entries]
+        elif isinstance(block, Table):
+            blocks.append(("table", [[" ".join(text(p.text) for p in cell.blocks)
+                                      for cell in row] for row in block.rows]))
     return blocks
 
 
@@ -435,12 +436,16 @@ def measure_bare(project: Path, path: Path, repeats: int = 3) -> BareRun:
     briefgen's own build of the same brief in the same (warm) process."""
     import weasyprint
 
+    from briefgen.compose import compose
     from briefgen.load import load_brief
-    from briefgen.variant import render_html
+    from briefgen.theme import Theme
+    from briefgen.writers.html import page
 
     brief = load_brief(path)
-    htmls = {v: render_html(brief, v, TEMPLATES) for v in VARIANTS}
-    blocks = {v: docx_blocks(html) for v, html in htmls.items()}
+    theme = Theme([TEMPLATES])
+    documents = {v: compose(brief, theme.variants[v], theme, path.parent) for v in VARIANTS}
+    htmls = {v: page(document, theme) for v, document in documents.items()}
+    blocks = {v: docx_blocks(document) for v, document in documents.items()}
 
     def pdfs() -> None:
         for html in htmls.values():
@@ -461,7 +466,7 @@ def measure_bare(project: Path, path: Path, repeats: int = 3) -> BareRun:
         from briefgen.config import Config
         from briefgen.project import Project
 
-        result = build_brief(path, path.name, Project(project), VARIANTS, FORMATS,
+        result = build_brief(path, path.name, Project(project), theme, VARIANTS, FORMATS,
                              project / "out-bare", Config())
         if not result.ok:
             raise RuntimeError("\n".join(result.problems))
@@ -490,77 +495,17 @@ blockquote { margin-left: 10mm; font-style: italic; }
 """
 
 
-class Citer:
-    """Turn [@id; @id] markers into [1, 2], numbering sources by first citation."""
+def brief_markdown(path: Path, variant: str) -> str:
+    """One variant as briefgen's own Markdown writer writes it (CommonMark with YAML front
+    matter and footnotes): what a Pandoc user would start from."""
+    from briefgen.compose import compose
+    from briefgen.load import load_brief
+    from briefgen.theme import Theme
+    from briefgen.writers import Options, writer
 
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
-    def __call__(self, text: str) -> str:
-        """The text with its citation markers numbered."""
-        def number(match: re.Match[str]) -> str:
-            ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
-            return "[" + ", ".join(str(self.numbers.setdefault(i, len(self.numbers) + 1))
-                                   for i in ids) + "]"
-        return CITATION.sub(number, str(text).strip())
-
-
-def brief_markdown(data: dict[str, Any], variant: str) -> str:
-    """Pandoc Markdown for one variant: a YAML title block, then headings, paragraphs and
-    lists. The summary has the bottom line, key points, outlook and sources; full has all."""
-    cite = Citer()
-    meta = {"title": data["title"], "subtitle": data.get("subtitle", ""),
-            "author": list(data["authors"]), "date": str(data["date"]),
-            "lang": data.get("language", "en")}
-    lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()),
-             "---", "", f"*{data['classification']}* | {data['organisation']}", ""]
-
-    def heading(text: str) -> None:
-        lines.extend([f"## {text}", ""])
-
-    def bullets(items: Iterable[str]) -> None:
-        lines.extend([f"- {cite(item)}" for item in items] + [""])
-
-    heading("Bottom line")
-    lines.extend([cite(data["summary"]), ""])
-    heading("Key points")
-    bullets(data["key_points"])
-    if variant == "full":
-        for section in data.get("sections", []):
-            heading(section["heading"])
-            lines.extend([cite(section["body"]), ""])
-        if data.get("figures"):
-            heading("In numbers")
-            bullets(f"**{f['value']}**: {f['label']} [@{f['source']}]" for f in data["figures"])
-        if data.get("quotes"):
-            heading("In their words")
-            for q in data["quotes"]:
-                marker = cite(f"[@{q['source']}]")
-                lines.extend([f"> \u201c{q['text']}\u201d", ">",
-                              f"> \u2014 {q['speaker']}, {q['role']} {marker}", ""])
-        if data.get("timeline"):
-            heading("Timeline")
-            bullets(f"**{e['date']}**: {e['event']}" for e in data["timeline"])
-        if data.get("actors"):
-            heading("Actors")
-            bullets(f"**{a['name']}** ({a['role']}): {a['stance']}" for a in data["actors"])
-    heading("Outlook")
-    bullets(data["outlook"])
-    if variant == "full" and data.get("recommendations"):
-        heading("Recommendations")
-        lines.extend([f"{i}. {cite(r)}" for i, r in enumerate(data["recommendations"], 1)] + [""])
-    sources = {s["id"]: s for s in data.get("sources", [])}
-    cited = [sources[i] for i in cite.numbers if i in sources]
-    if variant == "full":  # the full analysis lists every source, cited first
-        cited += [s for i, s in sources.items() if i not in cite.numbers]
-    if cited:
-        heading("Sources")
-        for n, s in enumerate(cited, 1):
-            where = f" <{s['url']}>" if s.get("url") else ""
-            when = f", {s['date']}" if s.get("date") else ""
-            lines.append(f"{n}. {s['title']}. {s['publisher']}{when}.{where}")
-        lines.append("")
-    return "\n".join(lines)
+    theme = Theme([TEMPLATES])
+    document = compose(load_brief(path), theme.variants[variant], theme, path.parent)
+    return writer("markdown")(document, theme, Options()).data.decode()
 
 
 @dataclass
@@ -576,14 +521,13 @@ def pandoc_brief(path: Path, work: Path, out: Path, css: Path,
                  env: dict[str, str]) -> dict[str, list[float]]:
     """YAML -> two Markdown files -> four pandoc calls (DOCX, and PDF through WeasyPrint)."""
     slug = path.stem
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     here = work / slug
     here.mkdir(parents=True, exist_ok=True)
     (out / slug).mkdir(parents=True, exist_ok=True)
     times: dict[str, list[float]] = {"docx": [], "pdf": []}
     for variant in VARIANTS:
         md = here / f"{slug}-{variant}.md"
-        md.write_text(brief_markdown(data, variant), encoding="utf-8")
+        md.write_text(brief_markdown(path, variant), encoding="utf-8")
         for fmt in FORMATS:
             target = out / slug / f"{slug}-{variant}.{fmt}"
             cmd = ["pandoc", str(md), "-o", str(target)]

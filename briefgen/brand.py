@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from briefgen.errors import ContentError
+from briefgen.errors import BuildError, ContentError
 from briefgen.load import load_model
 from briefgen.project import shown_path
 
@@ -75,24 +75,33 @@ class Brand(_Part):
         "the ones generated from this file (`briefgen reference-doc` writes a starting point).")
 
 
-@cache
-def load_brand(path: Path) -> Brand:
-    """Read the brand file; a broken one stops the build before any brief is rendered."""
+def load_brand(path: Path, find: Callable[[str], Path | None] | None = None) -> Brand:
+    """Read the brand file; a broken one stops the build before any brief is rendered.
+
+    find looks a brand file (logo, reference document) up in the theme; by default, next to
+    the brand file. Neither may lead out of the folder it is found in."""
     brand, parsed = load_model(path, Brand, shown_path(path))
     for loc, asset in ((("logo", "file"), brand.logo and brand.logo.file),
                        (("reference_docx",), brand.reference_docx)):
         if not asset:
             continue
-        target = path.parent / asset
-        # The logo has the same guard where it is read (variant.asset_uri); the reference
-        # document is read by the DOCX writer, which trusts this check.
-        if loc == ("reference_docx",) and not target.resolve().is_relative_to(
-                path.parent.resolve()):
+        try:
+            target = find(asset) if find else _beside(path, asset)
+        except BuildError:
             raise ContentError([parsed.problem(
                 loc, f"{asset} leads outside {shown_path(path.parent)}/",
-                "copy the file into the templates folder instead of linking it")])
-        if not target.is_file():
+                "copy the file into the templates folder instead of linking it")]) from None
+        if target is None:
             raise ContentError([parsed.problem(
                 loc, f"{asset} not found", f"brand files live next to the brand file, in "
                 f"{path.parent}/")])
     return brand
+
+
+def _beside(path: Path, asset: str) -> Path | None:
+    target = path.parent / asset
+    if not target.exists():
+        return None
+    if not target.resolve().is_relative_to(path.parent.resolve()):
+        raise BuildError(f"{asset} leads outside")
+    return target

@@ -1,4 +1,5 @@
-"""The pipeline for one brief: load + validate -> Brief -> variant HTML -> render -> write.
+"""The pipeline for one brief: load + validate -> Brief -> compose (variant) -> typed document
+-> writers -> atomic write.
 
 Each brief succeeds or fails on its own; a failure is reported as lines for people and never
 stops the other briefs of a batch.
@@ -12,15 +13,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.compose import compose
 from briefgen.config import Config
 from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
-from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
 from briefgen.project import Project, content_root, shown_path
-from briefgen.render import render
-from briefgen.variant import render_html
+from briefgen.theme import Theme
 from briefgen.write import write_files
+from briefgen.writers import FORMATS, Options, writer
 
 
 @dataclass
@@ -62,12 +63,12 @@ class Result:
 
 def output_path(out_dir: Path, slug: str, variant: str, fmt: str) -> Path:
     """output/<slug>/<slug>-<variant>.<ext>: one folder per brief, names that travel well."""
-    return out_dir / slug / f"{slug}-{variant}.{fmt}"
+    return out_dir / slug / f"{slug}-{variant}.{FORMATS[fmt].extension}"
 
 
-def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, ...],
-                formats: tuple[str, ...], out_dir: Path, config: Config,
-                debug: bool = False) -> Result:
+def build_brief(path: Path, shown: str, project: Project, theme: Theme,
+                variants: tuple[str, ...], formats: tuple[str, ...], out_dir: Path,
+                config: Config, debug: bool = False) -> Result:
     """Build every requested variant and format of one brief, writing them together.
 
     A variant over its page budget fails the brief like any content error: nothing of it is
@@ -76,21 +77,24 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
     started = time.perf_counter()
     result = Result(shown, slug_of(path))
     try:
-        brief = load_brief(path, shown, label_sets(project.templates_dir),
-                           content_root(path, project))
+        brief = load_brief(path, shown, theme.languages, content_root(path, project))
         result.title, result.date = brief.title, brief.date.isoformat()
         result.fields = field_hashes(brief)
         files: dict[Path, bytes] = {}
-        for variant in variants:
-            html = render_html(brief, variant, project.templates_dir, path.parent)
+        options = Options(config.pdf_variant, (project.content_dir,))
+        for name in variants:
+            variant = theme.variants[name]
+            document = compose(brief, variant, theme, path.parent)
             for fmt in formats:
-                data, pages = render(fmt, html, project.templates_dir, project.content_dir,
-                                     config.pdf_variant)
-                check_budget(shown, variant, pages, getattr(config.page_budget, variant))
-                target = output_path(out_dir, result.slug, variant, fmt)
-                files[target] = data
-                result.outputs.append(Output(str(target), variant, fmt, len(data),
-                                             hashlib.sha256(data).hexdigest(), pages))
+                written = writer(fmt)(document, theme, options)
+                check_budget(shown, name, written.pages,
+                             config.page_budget.get(name, variant.page_budget),
+                             variant.over_budget_hint)
+                target = output_path(out_dir, result.slug, name, fmt)
+                files[target] = written.data
+                result.outputs.append(Output(
+                    str(target), name, fmt, len(written.data),
+                    hashlib.sha256(written.data).hexdigest(), written.pages))
         write_files(files)
     except ContentError as exc:
         result.outputs = []
@@ -118,16 +122,13 @@ def field_hashes(brief: Brief) -> dict[str, str]:
             for name, value in data.items()}
 
 
-BUDGET_HINTS = {"summary": "shorten key_points or summary",
-                "full": "shorten sections or raise page_budget.full in briefgen.yaml"}
-
-
-def check_budget(shown: str, variant: str, pages: int | None, budget: int | None) -> None:
+def check_budget(shown: str, variant: str, pages: int | None, budget: int | None,
+                 hint: str) -> None:
     """Fail a variant that laid out longer than its page budget."""
     if pages is not None and budget is not None and pages > budget:
         raise ContentError([Problem(
             shown, None, None, "", f"{variant} variant is {pages} pages, budget is {budget}; "
-            f"{BUDGET_HINTS.get(variant, 'shorten it')}")])
+            f"{hint}")])
 
 
 def _describe(exc: Exception) -> str:

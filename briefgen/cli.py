@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 import click
 
 from briefgen import __version__
-from briefgen.brand import load_brand
 from briefgen.config import PDF_VARIANTS, Config, load_config
 from briefgen.errors import BuildError, ContentError
 from briefgen.project import Project, briefs_in, shown_path
-from briefgen.render import DEFAULT_FORMATS, FORMATS
 from briefgen.scaffold import SLUG, new_brief
-from briefgen.variant import VARIANTS
+from briefgen.theme import Theme
 from briefgen.write import write_files
+from briefgen.writers import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
     from briefgen.build import Result
@@ -101,16 +100,29 @@ def _no_mistyped_paths(given: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
-def _settings(project: Project) -> Config:
-    """The project's briefgen.yaml and brand file, checked once before any brief: a mistake in
-    either is reported once, not once per brief, and stops the run (exit 1)."""
+def _settings(project: Project) -> tuple[Theme, Config]:
+    """The project's theme (brand, variants) and briefgen.yaml, checked once before any brief:
+    a mistake in either is reported once, not once per brief, and stops the run (exit 1)."""
+    theme = Theme.for_project(project)
     try:
-        load_brand(project.templates_dir / "brand.yaml")
-        return load_config(project.config_file)
+        theme.brand  # noqa: B018  (loaded now, so its mistakes come first)
+        return theme, load_config(project.config_file, list(theme.variants))
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _variants(theme: Theme, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """The variants asked for (all the theme has when none), each one the theme knows."""
+    for name in asked:
+        if name not in theme.variants:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(theme.variants)}",
+                                     param_hint="'--variant'")
+    return asked or tuple(theme.variants)
 
 
 def _plural(count: int, word: str) -> str:
@@ -119,11 +131,12 @@ def _plural(count: int, word: str) -> str:
 
 @main.command(short_help="Build briefs into PDF and Word files.")
 @CONTENT
-@click.option("--variant", "variants", multiple=True, type=click.Choice(VARIANTS),
-              help="Variant to build (repeatable). Default: all.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+@click.option("--variant", "variants", multiple=True, metavar="NAME",
+              help="Variant to build (repeatable): summary, full, or one of the project's "
+                   "variants.yaml. Default: all.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
               help="Output format (repeatable). Default: pdf and docx; html gives a "
-                   "self-contained web page.")
+                   "self-contained web page, markdown a CommonMark file.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder. Default: output/.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS),
@@ -152,10 +165,11 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
 
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    config = _settings(project)
+    theme, config = _settings(project)
     if pdf_variant:
         config = config.model_copy(update={"pdf_variant": pdf_variant})
-    request = Request(project, config, variants or VARIANTS, formats or DEFAULT_FORMATS,
+    request = Request(project, theme, config, _variants(theme, variants),
+                      formats or DEFAULT_FORMATS,
                       out or project.output_dir, jobs or default_jobs(), force, shard,
                       whole=not content, debug=debug)
     started = time.perf_counter()
@@ -238,8 +252,8 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
 
     project = Project(Path.cwd())
     files = _content_files(project, content)
-    config = _settings(project)
-    problems, count = check_all(project, files, config.lint)
+    theme, config = _settings(project)
+    problems, count = check_all(project, theme, files, config.lint)
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
@@ -265,16 +279,17 @@ def reference_doc(target: Path, debug: bool) -> None:
     name it in brand.yaml as `reference_docx: <file name>`: briefs built afterwards take their
     look from it, with no change to code or templates.
     """
-    from briefgen.render.wordref import generated_reference
+    from briefgen.writers.wordref import generated_reference
 
     project = Project(Path.cwd())
+    theme = Theme.for_project(project)
     try:
-        brand = load_brand(project.templates_dir / "brand.yaml")
-        write_files({target: generated_reference(brand)})
-    except (BuildError, OSError) as exc:
+        write_files({target: generated_reference(theme.brand)})
+    except (BuildError, ContentError, OSError) as exc:
         if debug:
             raise
-        reason = exc if isinstance(exc, BuildError) else f"cannot write {target}: {exc.strerror}"
+        reason = exc if isinstance(exc, BuildError | ContentError) else (
+            f"cannot write {target}: {exc.strerror}")
         click.echo(str(reason), err=True)
         sys.exit(1)
     click.echo(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
@@ -297,7 +312,7 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
     project = Project(Path.cwd())
     out_dir = out or project.output_dir
     try:
-        merged = merge_into(out_dir, list(manifests), project.templates_dir)
+        merged = merge_into(out_dir, list(manifests), Theme.for_project(project))
     except (BuildError, ContentError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -329,7 +344,7 @@ def new(slug: str, title: str | None) -> None:
         sys.exit(1)
     from briefgen.reference import json_schema
 
-    organisation = load_brand(project.templates_dir / "brand.yaml").name
+    organisation = Theme.for_project(project).brand.name
     text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
                      dt.date.today())
     schema = project.root / "schema" / "brief.schema.json"
@@ -353,7 +368,7 @@ def schema() -> None:
 
 @main.command(short_help="Preview briefs in the browser, reloading on every save.")
 @CONTENT
-@click.option("--variant", type=click.Choice(VARIANTS), default="full", show_default=True,
+@click.option("--variant", default="full", show_default=True, metavar="NAME",
               help="Variant shown first.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
@@ -368,7 +383,8 @@ def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
 
     project = Project(Path.cwd())
     files = [f for path in content for f in (briefs_in(path) if path.is_dir() else [path])]
-    _settings(project)
+    theme, _ = _settings(project)
+    _variants(theme, (variant,))
     try:
         server = make_server(project, files, variant, port)
     except OSError as exc:

@@ -6,11 +6,13 @@ override it for one run.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from briefgen.errors import ContentError
 from briefgen.load import load_model
 from briefgen.model import Strict
 from briefgen.project import shown_path
@@ -23,11 +25,7 @@ PdfVariant = Literal["pdf/ua-1", "pdf/ua-2", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u",
                      "pdf/a-4u"]
 
 
-class PageBudget(Strict):
-    """The most pages each variant may take in the PDF; a brief over budget fails to build."""
-
-    summary: int | None = Field(2, ge=1, description="Pages for the summary; null: no limit.")
-    full: int | None = Field(None, ge=1, description="Pages for the full analysis.")
+PageCount = Annotated[int, Field(ge=1)]
 
 
 class Lint(Strict):
@@ -43,12 +41,22 @@ class Config(Strict):
 
     pdf_variant: PdfVariant = Field(
         "pdf/ua-1", description="PDF/UA (tagged, accessible) by default; PDF/A for archiving.")
-    page_budget: PageBudget = PageBudget()
+    page_budget: dict[str, PageCount | None] = Field(
+        default_factory=dict, description="The most pages each variant may take in the PDF "
+        "(null: no limit), by variant name; a variant not named keeps the budget its entry in "
+        "variants.yaml gives (summary: 2). A brief over budget fails to build.")
     lint: Lint = Lint()
 
 
-def load_config(path: Path) -> Config:
-    """The project's settings; defaults when it has no briefgen.yaml."""
+def load_config(path: Path, variants: Collection[str] = ()) -> Config:
+    """The project's settings; defaults when it has no briefgen.yaml. page_budget may only
+    name the variants there are."""
     if not path.is_file():
         return Config()
-    return load_model(path, Config, shown_path(path))[0]
+    config, parsed = load_model(path, Config, shown_path(path))
+    unknown = [name for name in config.page_budget if variants and name not in variants]
+    if unknown:
+        raise ContentError([parsed.problem(
+            ("page_budget", name), "unknown variant", f"the variants are {', '.join(variants)}",
+            at_key=True) for name in unknown])
+    return config

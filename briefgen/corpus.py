@@ -21,7 +21,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from briefgen.brand import load_brand
 from briefgen.build import Result, build_brief
 from briefgen.config import Config
 from briefgen.errors import BuildError
@@ -45,8 +44,10 @@ from briefgen.manifest import (
     read_manifest,
 )
 from briefgen.project import Project, shown_path
-from briefgen.variant import check_templates, template_errors
+from briefgen.templating import template_errors
+from briefgen.theme import Theme
 from briefgen.write import remove_temporaries, write_files
+from briefgen.writers import preload
 
 Shard = tuple[int, int]  # (K, N): this run builds the K-th of N parts
 
@@ -56,6 +57,7 @@ class Request:
     """What one `briefgen build` asks for."""
 
     project: Project
+    theme: Theme
     config: Config
     variants: tuple[str, ...]
     formats: tuple[str, ...]
@@ -98,7 +100,7 @@ def build_corpus(request: Request, files: list[tuple[Path, str]],
     build holds the output folder, and when a signal stopped the build (after recording the
     briefs it finished).
     """
-    check_templates(request.project.templates_dir)
+    request.theme.check()
     with output_lock(request.out_dir) as locked, stop_on_signals():
         if locked:  # left by a build killed outright; no other build is writing here now
             remove_temporaries(request.out_dir)
@@ -111,8 +113,8 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     build_date([])  # a bad SOURCE_DATE_EPOCH stops the build before it starts
     previous = read_manifest(out_dir / manifest_name(request.shard))
     before = previous.by_slug()
-    inputs = inputs_fingerprint(request.project.templates_dir, request.config,
-                                request.variants, request.formats)
+    inputs = inputs_fingerprint(request.theme, request.config, request.variants,
+                                request.formats)
     entries: dict[str, BriefEntry] = {}
     todo: list[tuple[Path, str, str, int]] = []
     done = 0
@@ -157,9 +159,9 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     manifest.build_date = build_date(manifest.briefs)
     outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
     if request.shard is None:
-        with template_errors(request.project.templates_dir):
-            outputs[out_dir / INDEX] = index_html(manifest, request.project.templates_dir,
-                                                  _index_title(request.project.templates_dir))
+        with template_errors(request.theme.folders):
+            outputs[out_dir / INDEX] = index_html(manifest, request.theme,
+                                                  _index_title(request.theme))
     try:
         write_files(outputs)
     except OSError as exc:
@@ -177,13 +179,16 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
     """Build each (path, shown, key, size): in this process for one brief or one job, else in a
     pool of forked workers, biggest briefs first so no worker is left with a long one at the
     end. Yields (result, key) as briefs finish."""
+    global _theme
     args = (request.project, request.variants, request.formats, request.out_dir, request.config)
     jobs = min(request.jobs, len(todo))
     if jobs <= 1:
         for path, shown, key, _ in todo:
-            yield build_brief(path, shown, *args, debug=request.debug), key
+            yield build_brief(path, shown, args[0], request.theme, *args[1:],
+                              debug=request.debug), key
         return
-    _preload()
+    preload(request.formats)  # before forking, so workers start with the writers loaded
+    _theme = request.theme  # workers are forked: they inherit it instead of unpickling it
     order = sorted(todo, key=lambda task: -task[3])
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started)
@@ -207,19 +212,21 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
 
 
 _busy = False  # in a worker: whether it is building a brief now
+_theme: Theme | None = None  # the build's theme, inherited by forked workers
 
 
 def _worker_started() -> None:
     in_worker(lambda: _busy)
 
 
-def _work(*args, **kwargs) -> Result:
+def _work(path: Path, shown: str, project: Project, *args, **kwargs) -> Result:
     """build_brief in a worker. Told to stop mid-brief, the worker removes its temporaries
     (write_files does, as Interrupted unwinds through it) and ends; the parent records the rest."""
     global _busy
     _busy = True
     try:
-        return build_brief(*args, **kwargs)
+        assert _theme is not None
+        return build_brief(path, shown, project, _theme, *args, **kwargs)
     except Interrupted as exc:
         os._exit(128 + exc.signum)
     finally:
@@ -244,12 +251,6 @@ def _stop_workers(pool: ProcessPoolExecutor, out_dir: Path, grace: float = 10.0)
                 process.kill()
                 process.join(1)
     remove_temporaries(out_dir, {p.pid for p in processes if p.pid})
-
-
-def _preload() -> None:
-    """Import the renderers before forking, so workers start with them already loaded."""
-    import briefgen.render.docx
-    import briefgen.render.pdf  # noqa: F401
 
 
 def _intact(entry: BriefEntry, out_dir: Path) -> bool:
@@ -285,17 +286,17 @@ def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
             target.parent.rmdir()  # only when nothing else is left in it
 
 
-def _index_title(templates_dir: Path) -> str:
-    return f"{load_brand(templates_dir / 'brand.yaml').name}: briefs"
+def _index_title(theme: Theme) -> str:
+    return f"{theme.brand.name}: briefs"
 
 
-def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
+def merge_into(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifest:
     """Join shard manifests into out_dir/manifest.json and out_dir/index.html."""
     with output_lock(out_dir):
-        return _merge_locked(out_dir, manifests, templates_dir)
+        return _merge_locked(out_dir, manifests, theme)
 
 
-def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
+def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifest:
     previous = read_manifest(out_dir / MANIFEST)
     parts = []
     for path in manifests:
@@ -306,9 +307,9 @@ def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> 
     manifest = merge(parts, out_dir)
     manifest.changes = changes(previous, manifest)
     manifest.build_date = build_date(manifest.briefs)
-    title = _index_title(templates_dir)
-    with template_errors(templates_dir):
-        index = index_html(manifest, templates_dir, title)
+    title = _index_title(theme)
+    with template_errors(theme.folders):
+        index = index_html(manifest, theme, title)
     try:
         write_files({out_dir / MANIFEST: manifest_json(manifest), out_dir / INDEX: index})
     except OSError as exc:

@@ -15,25 +15,26 @@ import subprocess
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.brand import load_brand
 from briefgen.config import Config
+from briefgen.theme import Theme
 
 # Template files no brief's output depends on.
 INDEPENDENT = {"index.html.j2"}
 
 
-def inputs_fingerprint(templates_dir: Path, config: Config, variants: tuple[str, ...],
+def inputs_fingerprint(theme: Theme, config: Config, variants: tuple[str, ...],
                        formats: tuple[str, ...]) -> str:
-    """One hash of everything every brief of the project depends on."""
+    """One hash of everything every brief of the project depends on: the files of the theme
+    as it resolves them (a project's own file, else the bundled one)."""
     digest = hashlib.sha256()
     digest.update(f"briefgen {__version__}\n".encode())
     digest.update(f"{sorted(variants)} {sorted(formats)}\n".encode())
     digest.update(config.model_dump_json().encode())
-    for path in sorted(p for p in templates_dir.rglob("*")
-                       if p.is_file() and p.name not in INDEPENDENT):
-        digest.update(f"\n{path.relative_to(templates_dir).as_posix()}\n".encode())
-        digest.update(path.read_bytes())
-    for font in font_files(templates_dir):
+    for name, path in theme.files().items():
+        if name not in INDEPENDENT:
+            digest.update(f"\n{name}\n".encode())
+            digest.update(path.read_bytes())
+    for font in font_files(theme):
         stat = font.stat()
         digest.update(f"\n{font} {stat.st_size} {stat.st_mtime_ns}".encode())
     return digest.hexdigest()
@@ -44,13 +45,13 @@ def brief_key(content: bytes, inputs: str) -> str:
     return hashlib.sha256(inputs.encode() + b"\0" + content).hexdigest()
 
 
-def font_files(templates_dir: Path) -> list[Path]:
+def font_files(theme: Theme) -> list[Path]:
     """The files fontconfig picks for the brand's families: an updated font package changes the
     PDFs, so it must change the keys. Without fontconfig's fc-match, fonts are not tracked."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return []
-    fonts = load_brand(templates_dir / "brand.yaml").fonts
+    fonts = theme.brand.fonts
     found = []
     for family in (fonts.body, fonts.heading, fonts.arabic, fonts.cjk):
         for style in ("", ":bold"):

@@ -7,18 +7,22 @@ brief in a language without one is refused when it is loaded (see load.py).
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from briefgen.load import label_language, load_model
+from briefgen.errors import ContentError, Problem
+from briefgen.load import explain
 from briefgen.model import Strict
 from briefgen.project import shown_path
+from briefgen.yamlsource import Parsed, parse_yaml, read_text
 
 
 class Labels(Strict):
-    """The words of one language. Every key is required, so a new file cannot forget one."""
+    """The words of one language. Every key below is required, so a new file cannot forget one;
+    further keys (a new variant's name, a part's fixed wording) are allowed, as text."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     locale: str = Field(description="Babel locale for dates and text direction, e.g. en_GB.")
     policy_brief: str
@@ -68,19 +72,34 @@ class Labels(Strict):
         return before, middle, after
 
 
-def label_sets(templates_dir: Path) -> frozenset[str]:
-    """The languages the templates can print: one per labels/<language>.yaml."""
-    return frozenset(p.stem for p in (templates_dir / "labels").glob("*.yaml"))
+    @model_validator(mode="after")
+    def _extra_are_text(self) -> Labels:
+        for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, str):
+                raise ValueError(f"{key}: must be text")
+        return self
 
 
-@cache
-def load_labels(templates_dir: Path, language: str) -> Labels:
-    """The label set for a brief's language (exact tag first, then its language)."""
-    chosen = label_language(language, label_sets(templates_dir))
-    if chosen is None:
-        raise ValueError(f"no labels for {language!r}")  # load_brief reports this to editors
-    path = templates_dir / "labels" / f"{chosen}.yaml"
-    return load_model(path, Labels, shown_path(path))[0]
+def load_label_set(paths: list[Path]) -> Labels:
+    """One language's labels from its files in the theme's folders, bundled first: a project's
+    file only needs the keys it changes or adds. Problems are placed in the file that gave the
+    key."""
+    merged: dict = {}
+    owner: dict[str, Parsed] = {}
+    last = None
+    for path in paths:
+        parsed = parse_yaml(read_text(path, shown_path(path)), shown_path(path))
+        if not isinstance(parsed.data, dict):
+            raise ContentError([Problem(parsed.path, 1, 1, "", "must be a mapping of labels")])
+        merged.update(parsed.data)
+        owner.update(dict.fromkeys(parsed.data, parsed))
+        last = parsed
+    try:
+        return Labels.model_validate(merged)
+    except ValidationError as exc:
+        problems = [explain(owner.get(str(e["loc"][0]) if e["loc"] else "", last), e, Labels)
+                    for e in exc.errors()]
+        raise ContentError(problems) from None
 
 
 def long_date(value: dt.date | str, locale: str) -> str:

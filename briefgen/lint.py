@@ -19,21 +19,21 @@ from pathlib import Path
 
 from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
-from briefgen.labels import label_sets
 from briefgen.load import read_brief, slug_of, strings_in
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.project import Project, content_root, shown_path
+from briefgen.theme import Theme
 from briefgen.yamlsource import Parsed
 
 Rule = Callable[[Brief, Parsed, Lint, dt.date], list[Problem]]
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
-def check_all(project: Project, files: list[Path], settings: Lint,
+def check_all(project: Project, theme: Theme, files: list[Path], settings: Lint,
               today: dt.date | None = None) -> tuple[list[Problem], int]:
     """Every problem in the files, sorted by file and line, and the number of files."""
     today = today or dt.date.today()
-    languages = label_sets(project.templates_dir)
+    languages = theme.languages
     checked = []
     problems = []
     for path in files:

@@ -73,7 +73,7 @@ def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[
     try:
         return model.model_validate(_given(parsed.data, model)), parsed
     except ValidationError as exc:
-        problems = [_explain(parsed, err, model) for err in _merge_misspellings(exc.errors())]
+        problems = [explain(parsed, err, model) for err in _merge_misspellings(exc.errors())]
         raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
 
 
@@ -121,7 +121,7 @@ _MESSAGES = {
 }
 
 
-def _explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Problem:
+def explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Problem:
     """Translate one pydantic error into the sentence an editor needs."""
     loc: Loc = tuple(err["loc"])
     kind = err["type"]

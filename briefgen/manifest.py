@@ -22,7 +22,8 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build import Output, Result
 from briefgen.errors import BuildError
-from briefgen.variant import environment
+from briefgen.theme import Theme
+from briefgen.writers import FORMATS
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -173,14 +174,14 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
     return Manifest([merged[s] for s in sorted(merged)])
 
 
-def index_html(manifest: Manifest, templates_dir: Path, title: str,
+def index_html(manifest: Manifest, theme: Theme, title: str,
                packs: list[FileEntry] | None = None) -> bytes:
-    """The page a person opens to see every brief, from templates/index.html.j2. packs are
+    """The page a person opens to see every brief, from the theme's index.html.j2. packs are
     files about the whole build (a briefing pack), linked above the briefs when there are any."""
     changed = {key: {c["slug"]: c for c in manifest.changes[key]} for key in ("new", "updated")}
-    page = environment(templates_dir).get_template("index.html.j2").render(
+    page = theme.environment.get_template("index.html.j2").render(
         manifest=manifest, title=title, briefs=reading_order(manifest), changed=changed,
-        packs=packs or [], kinds={"pdf": "PDF", "docx": "Word", "html": "Web"})
+        packs=packs or [], kinds={f.name: f.label for f in FORMATS.values()})
     return page.encode()
 
 

@@ -1,19 +1,17 @@
-"""The small Markdown dialect editors write in text fields, turned into escaped HTML.
+"""The small Markdown dialect editors write in text fields, parsed into document nodes.
 
 Only what a brief needs: **bold**, *italic*, [links](https://...), citation markers [@id], and in
-section bodies paragraphs and "- " bullets. Everything else is text, escaped. Citation numbers are
-handed out in reading order by a Citations object, so each variant numbers only what it shows.
+section bodies paragraphs, "- " and "1. " lists, "### " subheadings and image lines. Everything
+else is text. Citations are nodes here; passes.py numbers them once the document is whole.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 
-from markupsafe import Markup, escape
-
-from briefgen.model import CITATION, Brief, Source
+from briefgen.document import Citation, Emphasis, Inline, Inlines, Link, Run, Strong, Text
+from briefgen.model import CITATION
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _INLINE = re.compile(
@@ -31,61 +29,48 @@ _BULLET = re.compile(r"^\s*[-*](\s+|$)")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)](\s+|$)")
 
 
-class Citations:
-    """Numbers sources in the order a rendered variant first cites them."""
-
-    def __init__(self, brief: Brief) -> None:
-        self._brief = brief
-        self._numbers: dict[str, int] = {}
-
-    def number(self, source_id: str) -> int:
-        """The note number of a source, assigned on first citation."""
-        if source_id not in self._numbers:
-            self._numbers[source_id] = len(self._numbers) + 1
-        return self._numbers[source_id]
-
-    def marker(self, ids: list[str]) -> Markup:
-        """Superscript note numbers linking to the numbered source list."""
-        links = [
-            Markup('<a class="cite" href="#source-{n}" data-source="{id}">{n}</a>').format(
-                n=self.number(i), id=i
-            )
-            for i in ids
-        ]
-        return Markup('<sup class="cite">') + Markup(",").join(links) + Markup("</sup>")
-
-    @property
-    def cited(self) -> list[tuple[int, Source]]:
-        """(number, source) for every source cited so far, in number order."""
-        pairs = [(self._numbers[s.id], s) for s in self._brief.sources if s.id in self._numbers]
-        return sorted(pairs, key=lambda pair: pair[0])
-
-
-def inline(text: str, cite: Callable[[list[str]], Markup]) -> Markup:
-    """Render one paragraph's inline Markdown to safe HTML."""
-    out: list[str] = []
+def parse_inline(text: str) -> Inlines:
+    """Parse one paragraph's inline Markdown into document nodes. Links keep only safe targets:
+    an unsafe or relative link keeps its words and loses its target."""
+    out: list[Inline] = []
     pos = 0
     for m in _INLINE.finditer(text):
-        out.append(escape(text[pos : m.start()]))
+        if m.start() > pos:
+            out.append(Text(text[pos : m.start()]))
         pos = m.end()
         if m.group("cite"):
-            out.append(cite([p.strip().lstrip("@") for p in m.group("ids").split(";")]))
+            out.append(Citation(tuple(p.strip().lstrip("@") for p in m.group("ids").split(";"))))
         elif m.group("link"):
-            label = inline(m.group("ltext"), cite)
+            label = parse_inline(m.group("ltext"))
             href = m.group("href")
             if href.lower().startswith(SAFE_SCHEMES):
-                out.append(Markup('<a href="{}">{}</a>').format(href, label))
+                out.append(Link(href, label))
             else:
-                out.append(label)  # unsafe or relative link: keep the words, drop the target
+                out.extend(label)
         elif m.group("esc"):
-            out.append(escape(m.group("esc")[1]))
+            out.append(Text(m.group("esc")[1]))
         elif m.group("bold"):
-            out.append(Markup("<strong>{}</strong>").format(inline(m.group("bold"), cite)))
+            out.append(Strong(parse_inline(m.group("bold"))))
         else:
-            body = m.group("em") or m.group("em2")
-            out.append(Markup("<em>{}</em>").format(inline(body, cite)))
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
+            out.append(Emphasis(parse_inline(m.group("em") or m.group("em2"))))
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return _merge_text(out)
+
+
+def markdown(text: str) -> Run:
+    """md(...) in templates: a Markdown field's inline content, joinable with +."""
+    return Run(parse_inline(text))
+
+
+def _merge_text(nodes: list[Inline]) -> Inlines:
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + node.text)
+        else:
+            merged.append(node)
+    return tuple(merged)
 
 
 def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -131,30 +116,6 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
     return [(kind, [t for t in texts if t]) for kind, texts in found if any(texts)]
 
 
-def blocks(text: str, cite: Callable[[list[str]], Markup],
-           image: Callable[[str], str] | None = None) -> Markup:
-    """Render a multi-paragraph body: paragraphs, '- ' or '1. ' lists, '### ' subheadings and
-    '![alt text](file.png)' images (image() turns the path into the data: URI to embed; the
-    loader has already refused paths outside the content folder). A paragraph or item written
-    right to left says so, for both renderers."""
-    html: list[Markup] = []
-    for kind, texts in parse_blocks(text):
-        if kind == "img":
-            match = IMAGE.fullmatch(texts[0])
-            src = image(match["src"]) if image else ""
-            html.append(Markup('<figure class="image"><img src="{}" alt="{}">'
-                               '<figcaption>{}</figcaption></figure>').format(
-                src, match["alt"], match["alt"]))
-        elif kind in ("ul", "ol"):
-            items = Markup("").join(Markup("<li{}>{}</li>").format(dir_attr(t), inline(t, cite))
-                                    for t in texts)
-            html.append(Markup(f"<{kind}>") + items + Markup(f"</{kind}>"))
-        else:
-            html.append(Markup(f"<{kind}{{}}>{{}}</{kind}>").format(dir_attr(texts[0]),
-                                                                    inline(texts[0], cite)))
-    return Markup("\n").join(html)
-
-
 def direction(text: str) -> str:
     """"rtl" when the first letter is from a right-to-left script (Arabic, Hebrew...), as the
     Unicode bidi algorithm decides a paragraph's direction; else "ltr"."""
@@ -165,8 +126,3 @@ def direction(text: str) -> str:
         if kind == "L":
             return "ltr"
     return "ltr"
-
-
-def dir_attr(text: str) -> Markup:
-    """ dir="rtl" for an element holding right-to-left text, nothing otherwise."""
-    return Markup(' dir="rtl"') if direction(text) == "rtl" else Markup("")

@@ -17,11 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefgen.errors import ContentError
-from briefgen.labels import label_sets
+from briefgen.compose import compose
+from briefgen.errors import BuildError, ContentError
 from briefgen.load import load_brief, slug_of
 from briefgen.project import Project, briefs_in, content_root, shown_path
-from briefgen.variant import VARIANTS, render_html
+from briefgen.theme import Theme
+from briefgen.writers.html import page
 
 RELOAD = """<script>
 (function () {
@@ -78,14 +79,15 @@ class _Preview(BaseHTTPRequestHandler):
                 self._send(self._index(files).encode())
         elif path.startswith("/brief/"):
             parts = path.split("/")
-            if len(parts) != 4 or parts[3] not in VARIANTS:
+            theme = Theme.for_project(self.project)  # anew: edits to the brand, CSS and labels show
+            if len(parts) != 4 or parts[3] not in theme.variants:
                 self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
                 return
             match = [f for f in self._files() if slug_of(f) == parts[2]]
             if not match:
                 self._send(b"no such brief", "text/plain", HTTPStatus.NOT_FOUND)
                 return
-            self._send(self._brief(match[0], parts[3]).encode())
+            self._send(self._brief(theme, match[0], parts[3]).encode())
         else:
             self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
 
@@ -101,7 +103,7 @@ class _Preview(BaseHTTPRequestHandler):
         """Changes whenever a content or template file is saved, added or removed."""
         digest = hashlib.sha256()
         watched = list(self._files())
-        for folder in (self.project.content_dir, self.project.templates_dir):
+        for folder in (self.project.content_dir, *Theme.for_project(self.project).folders):
             if folder.is_dir():
                 watched += [p for p in folder.rglob("*") if p.is_file()]
         for path in sorted(set(watched)):
@@ -112,24 +114,24 @@ class _Preview(BaseHTTPRequestHandler):
             digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
         return digest.hexdigest()
 
-    def _brief(self, path: Path, variant: str) -> str:
+    def _brief(self, theme: Theme, path: Path, variant: str) -> str:
         shown = shown_path(path)
         try:
-            brief = load_brief(path, shown, label_sets(self.project.templates_dir),
-                               content_root(path, self.project))
-            page = render_html(brief, variant, self.project.templates_dir, path.parent)
-        except ContentError as exc:
-            lines = "".join(f'<p class="problem">{html.escape(str(p))}</p>'
-                            for p in exc.problems)
+            brief = load_brief(path, shown, theme.languages, content_root(path, self.project))
+            text = page(compose(brief, theme.variants[variant], theme, path.parent), theme)
+        except (ContentError, BuildError) as exc:
+            problems = exc.problems if isinstance(exc, ContentError) else str(exc).splitlines()
+            lines = "".join(f'<p class="problem">{html.escape(str(p))}</p>' for p in problems)
             body = (f"<h1>{html.escape(shown)} cannot be shown</h1>{lines}"
                     "<p>Fix the file and save it: this page reloads by itself.</p>")
             return PAGE.format(title=html.escape(shown), body=body, reload=RELOAD)
-        return page.replace("</body>", RELOAD + "</body>", 1)
+        return text.replace("</body>", RELOAD + "</body>", 1)
 
     def _index(self, files: list[Path]) -> str:
+        variants = list(Theme.for_project(self.project).variants)
         items = "".join(
             f"<li>{html.escape(shown_path(f))}: " + ", ".join(
-                f'<a href="/brief/{slug_of(f)}/{v}">{v}</a>' for v in VARIANTS) + "</li>"
+                f'<a href="/brief/{slug_of(f)}/{v}">{v}</a>' for v in variants) + "</li>"
             for f in files)
         body = f"<h1>Briefs</h1><ul>{items or '<li>No briefs in content/ yet.</li>'}</ul>"
         return PAGE.format(title="Briefs", body=body, reload=RELOAD)

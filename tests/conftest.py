@@ -199,3 +199,15 @@ def spoken_date(value: str) -> str:
     if len(parts) == 2:
         return f"{MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0])
+
+
+def render_html(brief: Brief, variant: str, templates_dir: Path | None = None,
+                base: Path | None = None) -> str:
+    """One variant of a brief as the HTML page the PDF is laid out from, through the real
+    stages: compose with the theme, then the HTML writer."""
+    from briefgen.compose import compose
+    from briefgen.theme import Theme
+    from briefgen.writers.html import page
+
+    theme = Theme([templates_dir or REPO / "templates"])
+    return page(compose(brief, theme.variants[variant], theme, base or Path(".")), theme)

@@ -13,12 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_BRIEF, REPO, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, REPO, render_html, run_cli, write_brief
 from pypdf import PdfReader
 
 from briefgen.load import load_brief
-from briefgen.render.pdf import LocalOnlyFetcher
-from briefgen.variant import render_html
+from briefgen.writers.pdf import LocalOnlyFetcher
 
 HOSTILE = """\
 title: "{{ 7*7 }} <script>alert(1)</script>"
@@ -42,7 +41,7 @@ sections:
       - an item with <a href="javascript:alert(3)">a raw link</a>
 timeline:
   - date: 2025
-    event: "{% include 'base.html.j2' %}"
+    event: "{% include 'page.html.j2' %}"
 actors:
   - name: "<svg onload=alert(1)>"
     role: "{{ cite('src-a') }}"
@@ -66,7 +65,7 @@ LITERALS = [
     "<script>alert('kp')</script>", "<img src=x onerror=alert(1)>", "{{ config }}",
     "{{ ''.__class__.__mro__ }}", "${jndi:ldap://example.org/a} %(x)s {0} <!-- comment --> ]]>",
     "<h1>{{ 6*6 }}</h1>", '<iframe src="https://example.org"></iframe>', "{{ labels }}",
-    '<a href="javascript:alert(3)">a raw link</a>', "{% include 'base.html.j2' %}",
+    '<a href="javascript:alert(3)">a raw link</a>', "{% include 'page.html.j2' %}",
     "<svg onload=alert(1)>", "{{ cite('src-a') }}", "{{ md(brief.title) }}",
     "</blockquote><script>q</script>", "{# comment #}", "{%- set x = 1 -%}",
     "<i>Source</i> {{ 1+1 }}",
@@ -193,13 +192,13 @@ def test_no_url_is_fetched_from_content_templates_or_css(tmp_path: Path,
           f"@font-face {{ font-family: Net; src: url({url}/font.woff); }}\n"
           f"h1 {{ font-family: Net, serif; list-style-image: url({url}/bullet.png); }}\n",
         encoding="utf-8")
-    base = templates / "base.html.j2"
+    base = templates / "page.html.j2"
     base.write_text(base.read_text(encoding="utf-8").replace(
         "</head>", f'<link rel="stylesheet" href="{url}/link.css">'
                    f'<link rel="attachment" href="{url}/attachment.bin">'
                    f'<style>@import url({url}/inline.css);</style></head>').replace(
-        '<body class="variant-{{ variant }}">',
-        f'<body class="variant-{{{{ variant }}}}"><img src="{url}/img.png" alt="x">'
+        '<body class="variant-{{ meta.variant }}">',
+        f'<body class="variant-{{{{ meta.variant }}}}"><img src="{url}/img.png" alt="x">'
         f'<object data="{url}/object.svg"></object><iframe src="{url}/frame.html"></iframe>'
         f'<a rel="attachment" href="{url}/a.bin">attachment</a>'),
         encoding="utf-8")
@@ -229,11 +228,11 @@ def test_pdf_renderer_reads_no_symlink_leading_out_of_the_project(tmp_path: Path
     shutil.copy(REPO / "templates" / "logo.png", templates / "inside.png")
     (templates / "leak.png").symlink_to(outside / "secret.png")
     (templates / "passwd.css").symlink_to("/etc/passwd")
-    base = templates / "base.html.j2"
+    base = templates / "page.html.j2"
     base.write_text(base.read_text(encoding="utf-8").replace(
         "</head>", '<link rel="stylesheet" href="../templates/passwd.css"></head>').replace(
-        '<body class="variant-{{ variant }}">',
-        '<body class="variant-{{ variant }}"><img src="../templates/inside.png" alt="in">'
+        '<body class="variant-{{ meta.variant }}">',
+        '<body class="variant-{{ meta.variant }}"><img src="../templates/inside.png" alt="in">'
         '<img src="../templates/leak.png" alt="out">'
         f'<img src="file://{outside}/secret.png" alt="abs">'), encoding="utf-8")
     write_brief(project, "s")
@@ -261,5 +260,7 @@ def test_brand_logo_symlinked_out_of_templates_is_refused(tmp_path: Path) -> Non
     result = run_cli(["build", "--format", "pdf", "--variant", "summary"], tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "content/s.yaml: templates/logo.png: leads outside templates/ (hint: copy the file " \
-           "into the templates folder instead of linking it)" in result.stderr.splitlines()
+    # Refused once, at the brand file's line, before any brief is built.
+    assert result.stderr.splitlines() == [
+        "templates/brand.yaml:6:9: logo.file: logo.png leads outside templates/ (hint: copy "
+        "the file into the templates folder instead of linking it)"]

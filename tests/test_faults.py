@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from briefgen.build import build_brief
 from briefgen.config import Config
 from briefgen.project import Project
+from briefgen.theme import Theme
 from briefgen.write import temporary_for, write_files
 
 LONG_SECTION = """sections:
@@ -145,7 +146,8 @@ def test_disk_full_in_process_keeps_the_previous_files(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     write_brief(tmp_path, "a")
     project, out = Project(tmp_path), tmp_path / "out"
-    args = (project, ("summary", "full"), ("pdf", "docx"), out, Config())
+    args = (project, Theme.for_project(project), ("summary", "full"), ("pdf", "docx"), out,
+            Config())
     first = build_brief(tmp_path / "content" / "a.yaml", "content/a.yaml", *args)
     assert first.ok, first.problems
     before = snapshot(out)

@@ -26,6 +26,8 @@ from libreoffice import (
 
 from briefgen.model import Brief
 
+pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
+
 
 @pytest.fixture(scope="module")
 def reading(built: Path, variant: str) -> DocxReading:

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
-from briefgen.markup import Citations, blocks, inline
+from briefgen.compose import Builder
+from briefgen.document import Document, Meta, Paragraph
+from briefgen.markup import parse_inline
 from briefgen.model import Brief
+from briefgen.passes import number_citations
+from briefgen.writers.html import HtmlWriter
+
+
+class Citations:
+    """A document that grows by one field at a time, numbered as the build numbers it: each
+    render shows the field's HTML with the numbers the whole document gives it so far."""
+
+    def __init__(self, brief: Brief) -> None:
+        self.brief = brief
+        self.document = Document(Meta("T", None, "", "full", "en", False, dt.date(2025, 7, 4),
+                                      "U", "O", ["A"], "", [], "", ("", "", "")), [])
+
+    def add(self, blocks: list) -> str:
+        self.document.blocks += blocks
+        number_citations(self.document, self.brief, str)
+        writer = HtmlWriter(self.document)
+        return str(writer.blocks(blocks)) if len(blocks) != 1 or not isinstance(
+            blocks[0], Paragraph) else str(writer.inlines(blocks[0].text))
+
+    @property
+    def cited(self) -> list:
+        return [(e.number, e.source) for e in sorted(self.document.sources.values(),
+                                                     key=lambda e: e.number)]
 
 
 @pytest.fixture
@@ -21,7 +49,13 @@ def citations() -> Citations:
 
 
 def render(text: str, citations: Citations) -> str:
-    return str(inline(text, citations.marker))
+    return citations.add([Paragraph(parse_inline(text))])
+
+
+def blocks(body: str, citations: Citations) -> str:
+    builder = Builder(citations.brief, None, Path("."))  # type: ignore[arg-type]
+    builder.body(body)
+    return citations.add(builder.blocks)
 
 
 def numbers(html: str) -> list[str]:
@@ -88,29 +122,29 @@ def test_one_marker_many_sources(citations: Citations) -> None:
 
 def test_numbering_carries_across_fields(citations: Citations) -> None:
     render("first [@c]", citations)
-    assert numbers(str(blocks("- item [@a]\n- item [@c]", citations.marker))) == ["2", "1"]
+    assert numbers(str(blocks("- item [@a]\n- item [@c]", citations))) == ["2", "1"]
 
 
 def test_blocks_paragraphs_and_bullets(citations: Citations) -> None:
-    html = str(blocks("One line\ncontinued.\n\n- first *item*\n- second\n\nLast <i>.",
-                      citations.marker))
+    html = blocks("One line\ncontinued.\n\n- first *item*\n- second\n\nLast <i>.", citations)
     assert html.split("\n") == [
         "<p>One line continued.</p>",
-        "<ul><li>first <em>item</em></li><li>second</li></ul>",
+        "<ul>", "  <li>first <em>item</em></li>", "  <li>second</li>", "</ul>",
         "<p>Last &lt;i&gt;.</p>",
     ]
 
 
 def test_a_wrapped_item_stays_one_item(citations: Citations) -> None:
-    html = str(blocks("- a dash\nthen text", citations.marker))
-    assert html == "<ul><li>a dash then text</li></ul>"
+    html = blocks("- a dash\nthen text", citations)
+    assert html == "<ul>\n  <li>a dash then text</li>\n</ul>"
 
 
 def test_lists_after_a_paragraph_line_numbered_and_wrapped(citations: Citations) -> None:
     body = ("Three routes matter:\n- first\n- second\n\n- a long item the editor wrapped\n"
             "  onto a second line\n-\n\n1. numbered\n2) two\n\nAfter the list.")
-    assert str(blocks(body, citations.marker)) == (
+    assert blocks(body, citations) == (
         "<p>Three routes matter:</p>\n"
-        "<ul><li>first</li><li>second</li><li>a long item the editor wrapped onto a second line"
-        "</li></ul>\n<ol><li>numbered</li><li>two</li></ol>\n<p>After the list.</p>"
+        "<ul>\n  <li>first</li>\n  <li>second</li>\n  <li>a long item the editor wrapped onto a "
+        "second line</li>\n</ul>\n<ol>\n  <li>numbered</li>\n  <li>two</li>\n</ol>\n"
+        "<p>After the list.</p>"
     )

@@ -28,6 +28,8 @@ from libreoffice import (
     reading_text,
 )
 
+pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
+
 RENDERERS = ("weasyprint", "libreoffice")
 
 

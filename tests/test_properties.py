@@ -20,13 +20,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader
 
+from briefgen.compose import compose
 from briefgen.errors import ContentError
-from briefgen.labels import label_sets
 from briefgen.load import load_brief
-from briefgen.render import render
-from briefgen.variant import render_html
+from briefgen.theme import Theme
+from briefgen.writers import Options, writer
 
 TEMPLATES = REPO / "templates"
+THEME = Theme([TEMPLATES])
 SOURCE_IDS = ["src-a", "src-b"]
 
 # Pieces that mean something to Markdown, YAML, Jinja, HTML, XML or the bidi algorithm.
@@ -134,18 +135,18 @@ def test_any_brief_builds_or_fails_in_one_line_per_problem(data: dict, variant: 
         path = Path(tmp) / "gen.yaml"
         path.write_bytes(document.encode("utf-8"))
         try:
-            brief = load_brief(path, "gen.yaml", label_sets(TEMPLATES))
+            brief = load_brief(path, "gen.yaml", THEME.languages)
         except ContentError as error:
             check_one_line_problems(error, "gen.yaml")
             event("refused")
             return
         event("rendered")
-        html = render_html(brief, variant, TEMPLATES, Path(tmp))
-        pdf, pages = render("pdf", html, TEMPLATES, Path(tmp))
-        assert pages and pages >= 1
-        check_pdf(pdf)
-        docx, _ = render("docx", html, TEMPLATES, Path(tmp))
-        check_docx(docx)
+        document = compose(brief, THEME.variants[variant], THEME, Path(tmp))
+        options = Options(allowed=(Path(tmp),))
+        pdf = writer("pdf")(document, THEME, options)
+        assert pdf.pages and pdf.pages >= 1
+        check_pdf(pdf.data)
+        check_docx(writer("docx")(document, THEME, options).data)
 
 
 @settings(max_examples=200, deadline=None, database=None)
@@ -157,6 +158,6 @@ def test_any_bytes_load_or_fail_in_one_line_per_problem(raw: bytes) -> None:
         path = Path(tmp) / "raw.yaml"
         path.write_bytes(raw)
         try:
-            load_brief(path, "raw.yaml", label_sets(TEMPLATES))
+            load_brief(path, "raw.yaml", THEME.languages)
         except ContentError as error:
             check_one_line_problems(error, "raw.yaml")

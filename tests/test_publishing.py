@@ -16,6 +16,7 @@ from conftest import (
     build_default,
     headings,
     output_file,
+    render_html,
     run_cli,
     write_brief,
 )
@@ -23,8 +24,7 @@ from pypdf import PdfReader
 
 from briefgen.load import load_brief
 from briefgen.model import Brief
-from briefgen.render.pdf import render_pdf
-from briefgen.variant import render_html
+from briefgen.writers.pdf import render_pdf
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

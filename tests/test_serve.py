@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import BRIEFGEN, MINIMAL_BRIEF, write_brief
 
+pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
+
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
@@ -115,6 +117,61 @@ def test_index_lists_every_brief(tmp_path: Path) -> None:
         assert 'href="/brief/one/summary"' in text and 'href="/brief/two/full"' in text
         brief = urllib.request.urlopen(f"http://127.0.0.1:{port}/brief/two/full").read()
         assert b"A small brief" in brief and b"location.reload" in brief
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_preview_follows_edits_to_brand_css_and_labels(tmp_path: Path, browser) -> None:
+    """The theme is loaded anew for each page: a saved brand colour, stylesheet rule or label
+    shows on the next reload, without restarting the server."""
+    import shutil
+
+    from conftest import REPO
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    write_brief(tmp_path, "live")
+    port = free_port()
+    proc = subprocess.Popen([str(BRIEFGEN), "serve", "content/live.yaml", "--port", str(port),
+                             "--variant", "summary"], cwd=tmp_path, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        browser.get(url)
+        wait_for(browser, lambda text: "KEY POINTS" in text.upper())
+
+        labels = templates / "labels" / "en.yaml"
+        save(labels, labels.read_text().replace("key_points: Key points",
+                                                "key_points: Main points"))
+        wait_for(browser, lambda text: "MAIN POINTS" in text.upper())
+
+        brand = templates / "brand.yaml"
+        save(brand, brand.read_text().replace('primary: "#16365C"', 'primary: "#0A7F3B"'))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            colour = browser.find_element("css selector", "h1").value_of_css_property("color")
+            if colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"):
+                break
+            time.sleep(0.2)
+        assert colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"), colour
+
+        css = templates / "brief.css.j2"
+        save(css, css.read_text() + "\nbody { background: rgb(250, 240, 200); }\n")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            background = browser.find_element("tag name", "body").value_of_css_property(
+                "background-color")
+            if "250, 240, 200" in background:
+                break
+            time.sleep(0.2)
+        assert "250, 240, 200" in background
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -42,7 +42,10 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert build_command == "scripts/setup && .venv/bin/briefgen build"
     assert test_command == "scripts/setup-tests && .venv/bin/pytest"
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
-    assert ci[-1] == test_command
+    commands = [line for line in ci if line and not line.startswith(("#", "set ", "cd "))]
+    # The README's test command, then the linters it installs (ruff, and mypy on the typed
+    # document and the writers).
+    assert commands == [test_command, ".venv/bin/ruff check .", ".venv/bin/mypy"]
 
 
 def test_the_weekly_runners_install_only_what_building_needs() -> None:

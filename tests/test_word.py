@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import (
     MINIMAL_BRIEF,
     REPO,
@@ -27,7 +28,7 @@ from lxml import etree
 
 from briefgen.brand import load_brand
 from briefgen.model import Brief
-from briefgen.render.wordstyles import REQUIRED_STYLES
+from briefgen.writers.wordstyles import REQUIRED_STYLES
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BRAND = load_brand(REPO / "templates" / "brand.yaml")
@@ -173,6 +174,7 @@ def test_reference_doc_defines_every_style_a_brief_names(tmp_path: Path) -> None
     assert any(r.reltype == RELATIONSHIP_TYPE.FOOTNOTES for r in reference.part.rels.values())
 
 
+@pytest.mark.slow
 def test_restyled_reference_restyles_the_brief(tmp_path: Path) -> None:
     """Changing the heading font in the reference, as a Word user would, changes a rebuilt
     brief without touching code; LibreOffice's rendering then embeds the new font."""
@@ -211,6 +213,7 @@ def test_reference_missing_a_style_is_refused(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_reference_saved_by_libreoffice_still_works(tmp_path: Path) -> None:
     """Other programs save built-in styles as "Footnote Text" or "TOC 1": any case matches."""
     path = _project_with_reference(tmp_path)

@@ -6,16 +6,18 @@ like. Restyling a style in Word restyles every paragraph that uses it, as reader
 
 from __future__ import annotations
 
+from typing import Any
+
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.styles.style import BaseStyle
+from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 
 from briefgen.brand import Brand
-from briefgen.render.wordxml import insert_in_order, w_element
+from briefgen.writers.wordxml import insert_in_order, w_element
 
 # Styles the writer creates when the base document lacks them: name -> (based on, heading font?)
 CUSTOM_PARAGRAPH_STYLES = {
@@ -94,7 +96,7 @@ def shade(element_pr, fill: str) -> None:
     insert_in_order(element_pr, shd)
 
 
-def _style(doc: Document, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> BaseStyle:
+def _style(doc: Document, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> Any:
     try:
         return doc.styles[name]
     except KeyError:
@@ -103,7 +105,7 @@ def _style(doc: Document, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRA
         return style
 
 
-def _text(style: BaseStyle, family: str, size: float, colour: str, bold: bool = False,
+def _text(style: CharacterStyle, family: str, size: float, colour: str, bold: bool = False,
           italic: bool = False) -> None:
     set_font(style, family)
     style.font.size = Pt(size)
@@ -112,7 +114,7 @@ def _text(style: BaseStyle, family: str, size: float, colour: str, bold: bool = 
     style.font.italic = italic
 
 
-def _spacing(style: BaseStyle, before: float, after: float, line: float | None = None) -> None:
+def _spacing(style: ParagraphStyle, before: float, after: float, line: float | None = None) -> None:
     fmt = style.paragraph_format
     fmt.space_before = Pt(before)
     fmt.space_after = Pt(after)

@@ -1,4 +1,4 @@
-"""PDF through WeasyPrint: the variant's HTML and its print CSS, laid out on A4 pages."""
+"""PDF through WeasyPrint: the document's HTML page and its print CSS, laid out on A4 pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+from briefgen.document import Document
+from briefgen.theme import Theme
+from briefgen.writers import Options, Written
+from briefgen.writers.html import page
 
 # WeasyPrint reports unsupported CSS and refused fetches as warnings; the build reports its own.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -38,3 +43,11 @@ def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...],
     fetcher = LocalOnlyFetcher(allowed)
     document = HTML(string=html, base_url=f"{base_dir}/", url_fetcher=fetcher).render()
     return document.write_pdf(pdf_variant=variant, pdf_tags=True), len(document.pages)
+
+
+def write(document: Document, theme: Theme, options: Options) -> Written:
+    """The tagged PDF of a document, and its page count (the page budget is measured on it)."""
+    base = options.allowed[0] if options.allowed else Path(".")
+    data, pages = render_pdf(page(document, theme), base, options.allowed + theme.folders,
+                             options.pdf_variant)
+    return Written(data, pages)

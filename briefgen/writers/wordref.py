@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from pathlib import Path
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -20,8 +20,8 @@ from docx.styles import BabelFish
 
 from briefgen.brand import Brand
 from briefgen.errors import BuildError
-from briefgen.render.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
-from briefgen.render.wordxml import footnotes_part, stable_zip, w_element
+from briefgen.writers.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
+from briefgen.writers.wordxml import footnotes_part, stable_zip, w_element
 
 MARGINS = {"left": Mm(20), "right": Mm(20), "top": Mm(24), "bottom": Mm(22)}
 SAMPLE_DATE = "2025-01-01"
@@ -50,22 +50,22 @@ def generated_reference(brand: Brand) -> bytes:
     return stable_zip(doc, SAMPLE_DATE)
 
 
-def open_reference(brand: Brand, templates_dir: Path) -> Document:
+def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> WordDocument:
     """A fresh copy of the reference with an empty body and empty headers and footers.
 
     A reference that lacks a style the writer names stops the build with the list of what is
     missing, rather than producing a document that silently falls back to Word's defaults.
+    own is the organisation's reference document (brand.yaml's reference_docx), shown its name.
     """
-    if brand.reference_docx:
-        path = templates_dir / brand.reference_docx
+    if own is not None:
         try:
-            doc = Document(io.BytesIO(path.read_bytes()))
+            doc = Document(io.BytesIO(own))
         except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
-            raise BuildError(f"{path}: not a Word document ({exc})") from None
+            raise BuildError(f"{shown}: not a Word document ({exc})") from None
         missing = _match_style_names(doc)
         if missing:
             raise BuildError(
-                f"{path}: missing styles {', '.join(missing)} "
+                f"{shown}: missing styles {', '.join(missing)} "
                 "(hint: start from `briefgen reference-doc` and restyle that file in Word)")
     else:
         doc = Document(io.BytesIO(generated_reference(brand)))
@@ -83,7 +83,7 @@ def open_reference(brand: Brand, templates_dir: Path) -> Document:
     return doc
 
 
-def _match_style_names(doc: Document) -> list[str]:
+def _match_style_names(doc: WordDocument) -> list[str]:
     """Accept a required style under any capitalisation ("Footnote Text" as LibreOffice saves
     it, "footnote text" as Word does) by renaming it to the name the writer uses; return the
     names still missing."""
@@ -99,13 +99,16 @@ def _match_style_names(doc: Document) -> list[str]:
     return missing
 
 
-def text_width(doc: Document) -> int:
+def text_width(doc: WordDocument) -> int:
     """The width between the margins, in EMU: tables and pictures are sized against it."""
     section = doc.sections[-1]
-    return section.page_width - section.left_margin - section.right_margin
+    # A reference always sets its page size and margins (the generated one does; Word and
+    # LibreOffice write them into every document they save).
+    return int(section.page_width or 0) - int(section.left_margin or 0) - int(
+        section.right_margin or 0)
 
 
-def _samples(doc: Document) -> None:
+def _samples(doc: WordDocument) -> None:
     doc.add_paragraph("Logo", style="Logo")
     doc.add_paragraph("Policy brief · Summary", style="Brief Kind")
     doc.add_paragraph("Title of the brief", style="Title")
