@@ -7,7 +7,7 @@ override it for one run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
 from pydantic import Field
 
@@ -48,7 +48,49 @@ class Config(Strict):
 
 
 def load_config(path: Path) -> Config:
-    """The project's settings; defaults when it has no briefgen.yaml."""
-    if not path.is_file():
+    """The project's settings; defaults when it has no briefgen.yaml, or one with nothing but
+    comments (as `briefgen init` writes it)."""
+    if not path.is_file() or _only_comments(path):
         return Config()
     return load_model(path, Config, shown_path(path))[0]
+
+
+def _only_comments(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(65537)
+    except OSError:
+        return False  # load_model reports why it cannot be read
+    if len(head) > 65536:
+        return False
+    lines = head.decode("utf-8", errors="replace").splitlines()
+    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
+
+
+def commented_settings() -> str:
+    """A briefgen.yaml with every setting present but commented out at its default, each with
+    its description: `briefgen init` writes it so a project sees what it may change.
+
+    Generated from the models above, so a new setting appears in new projects by itself.
+    """
+    lines = ["# briefgen settings for this project. Every setting is shown at its default value,",
+             "# commented out: uncomment a line (and its section) to change it.", ""]
+    lines += _commented(Config(), Config, 0)
+    return "\n".join(lines) + "\n"
+
+
+def _commented(values: Strict, model: type[Strict], depth: int) -> list[str]:
+    lines = []
+    indent = "  " * depth
+    for name, field in model.model_fields.items():
+        value = getattr(values, name)
+        about = field.description or (field.annotation.__doc__ or "").strip()
+        if get_origin(field.annotation) is Literal:
+            about += " One of: " + ", ".join(get_args(field.annotation)) + "."
+        if isinstance(value, Strict):
+            lines.append(f"# {indent}{name}:".ljust(34) + f"# {about}".rstrip())
+            lines += _commented(value, type(value), depth + 1)
+        else:
+            shown = "null" if value is None else str(value)
+            lines.append(f"# {indent}{name}: {shown}".ljust(34) + f"# {about}".rstrip())
+    return lines
