@@ -536,11 +536,12 @@ def init(folder: Path, debug: bool) -> None:
     that keeps its briefs in a repository of its own:
 
     \b
-      content/example-brief.yaml          an example brief that builds as written
-      briefgen.yaml                       every setting, commented, at its default
-      .gitignore                          keeps output/ out of the repository
-      .github/workflows/weekly-briefs.yml rebuilds every brief each Monday (GitHub Actions)
-      schema/brief.schema.json            autocomplete and checking in editors
+      content/example-brief.yaml   an example brief that builds as written
+      briefgen.yaml                every setting, commented, at its default
+      .gitignore                   keeps output/ out of the repository
+      .github/workflows/weekly-briefs.yml
+                                   rebuilds every brief each Monday (GitHub)
+      schema/brief.schema.json     autocomplete and checking in editors
 
     Nothing is overwritten: if any of these files exists, nothing is written. The bundled
     templates are used until the project adds a templates/ folder of its own.
