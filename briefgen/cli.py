@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import ipaddress
 import json
+import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,15 +56,97 @@ CONTENT = click.argument("content", nargs=-1, type=click.Path(path_type=Path),
                          metavar="[CONTENT]...")
 
 
+_LEVEL, _DEBUG = "briefgen.level", "briefgen.debug"  # set by --quiet/--verbose, --debug
+
+
+def _root_meta() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().meta if ctx is not None else {}
+
+
+def _set_level(level: int) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.find_root().meta[_LEVEL] = level
+    return callback
+
+
+def _merge_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """--debug before the command (briefgen --debug build) or after it (build --debug)."""
+    root = ctx.find_root().meta
+    root[_DEBUG] = bool(value or root.get(_DEBUG))
+    return root[_DEBUG]
+
+
+def _output_options(command: Callable, exposed_debug: bool = True) -> Callable:
+    command = click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                           callback=_set_level(2),
+                           help="Say more: where templates and settings come from, and every "
+                                "brief, even on a terminal.")(command)
+    command = click.option("-q", "--quiet", is_flag=True, expose_value=False,
+                           callback=_set_level(0),
+                           help="Print only problems and errors.")(command)
+    return click.option("--debug", is_flag=True, expose_value=exposed_debug,
+                        callback=_merge_debug,
+                        help="Show full tracebacks for failures.")(command)
+
+
 def debug_option(command: Callable) -> Callable:
-    """--debug on every command: show tracebacks instead of one-line errors."""
-    return click.option("--debug", is_flag=True, help="Show full tracebacks for failures.")(command)
+    """--debug, --quiet and --verbose on every command, as well as before it."""
+    return _output_options(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _say(message: str, err: bool = False) -> None:
+    """What a command did or found; left out with --quiet."""
+    if _root_meta().get(_LEVEL, 1) >= 1:
+        click.echo(message, err=err)
+
+
+def _detail(message: str) -> None:
+    """Background for --verbose: which files a command reads."""
+    if _root_meta().get(_LEVEL, 1) >= 2:
+        click.echo(message, err=True)
+
+
+def _printable(text: str) -> str:
+    """Text from files (titles, errors in a manifest) made safe for a terminal: control and
+    format characters, which could move the cursor or reorder the line, are shown escaped."""
+    return "".join(c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}"
+                   for c in text)
+
+
+class _Briefgen(click.Group):
+    """The command group: colours off under NO_COLOR, and an unexpected failure reported in one
+    line unless --debug asks for the traceback."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
+            extra["color"] = False
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get(_DEBUG):
+                raise
+            click.echo(f"briefgen: internal error: {_printable(str(exc)) or type(exc).__name__} "
+                       "(hint: run again with --debug for the traceback, and report it)",
+                       err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Briefgen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefgen")
-def main() -> None:
-    """Build policy briefs from YAML content into PDF and Word documents."""
+@_output_options
+def main(debug: bool) -> None:
+    """Build policy briefs from YAML content into PDF and Word documents.
+
+    Run it in the folder that holds content/ (`briefgen init` starts one). --quiet, --verbose
+    and --debug work before a command or after it. Colours are left out when NO_COLOR is set.
+    """
 
 
 def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
@@ -148,10 +233,13 @@ def _plural(count: int, word: str) -> str:
 @click.option("--shard", type=SHARD, metavar="K/N",
               help="Build only the K-th of N stable parts of the briefs (for CI matrices); "
                    "the manifest is written as manifest.shard-K-of-N.json.")
+@click.option("--watch", is_flag=True,
+              help="Keep running: build, then build again each time a brief, a template or "
+                   "briefgen.yaml is saved. Ctrl+C stops.")
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
           out: Path | None, pdf_variant: str | None, jobs: int | None, force: bool,
-          shard: Shard | None, debug: bool) -> None:
+          shard: Shard | None, watch: bool, debug: bool) -> None:
     """Build briefs into PDF and Word files.
 
     CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
@@ -159,15 +247,38 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
     with OUT/manifest.json and OUT/index.html listing every brief. A brief is rebuilt only when
     it, the templates, the fonts, the settings or briefgen changed. Every brief is attempted;
     one that fails is reported and keeps its previous files.
+
+    \b
+    Examples:
+      briefgen build                          every brief in content/
+      briefgen build content/water.yaml --variant summary --format pdf
+      briefgen build --watch                  rebuild on every save
     """
+    project = Project(Path.cwd())
+
+    def once() -> int:
+        return _build_once(project, content, variants, formats, out, pdf_variant, jobs, force,
+                           shard, debug)
+
+    if not watch:
+        sys.exit(once())
+    _watch(project, content, out or project.output_dir, once)
+
+
+def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str, ...],
+                formats: tuple[str, ...], out: Path | None, pdf_variant: str | None,
+                jobs: int | None, force: bool, shard: Shard | None, debug: bool) -> int:
+    """One build, as `briefgen build` without --watch runs it: the exit code it would give."""
     from briefgen.corpus import Request, build_corpus, default_jobs, in_shard
     from briefgen.load import slug_of
 
-    project = Project(Path.cwd())
     files = _content_files(project, content)
     theme, config = _settings(project)
     if pdf_variant:
         config = config.model_copy(update={"pdf_variant": pdf_variant})
+    _detail("templates: " + " over ".join(f"{shown_path(f)}/" for f in theme.folders)
+            + "; settings: "
+            + (shown_path(project.config_file) if project.config_file.is_file() else "defaults"))
     request = Request(project, theme, config, _variants(theme, variants),
                       formats or DEFAULT_FORMATS,
                       out or project.output_dir, jobs or default_jobs(), force, shard,
@@ -181,19 +292,82 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
         if debug:
             raise
         click.echo(str(exc), err=True)
-        sys.exit(1)
+        return 1
     report.close()
     counts = {s: sum(b.status == s for b in manifest.briefs if b.slug in report.seen)
               for s in ("built", "unchanged", "failed")}
     summary = (f"{_plural(counts['built'], 'brief')} built, {counts['unchanged']} unchanged, "
                f"{counts['failed']} failed in {time.perf_counter() - started:.1f} s")
-    click.echo(summary, err=bool(counts["failed"]))
     if counts["failed"]:
+        click.echo(summary, err=True)
         click.echo("Failed:", err=True)
         for entry in manifest.failed:
             if entry.slug in report.seen:
                 click.echo(f"  {entry.error}", err=True)
-    sys.exit(1 if counts["failed"] else 0)
+    else:
+        _say(summary)
+    return 1 if counts["failed"] else 0
+
+
+def _watched(project: Project, content: tuple[Path, ...], out_dir: Path) -> dict[Path, tuple]:
+    """Modification time and size of every file a build reads: the briefs (and their images),
+    the templates and briefgen.yaml. Polled, so it needs no file-system events and works on
+    every platform and network drive."""
+    roots = [*content] if content else [project.content_dir]
+    roots += [project.templates_dir, project.config_file]
+    seen: dict[Path, tuple] = {}
+    out = out_dir.resolve()
+    for root in roots:
+        paths = root.rglob("*") if root.is_dir() else [root]
+        for path in paths:
+            try:
+                if path.resolve().is_relative_to(out):
+                    continue
+                stat = path.stat()
+            except OSError:
+                continue  # gone between listing and looking: the next poll sees the change
+            seen[path] = (stat.st_mtime_ns, stat.st_size)
+    return seen
+
+
+def _watch(project: Project, content: tuple[Path, ...], out_dir: Path,
+           once: Callable[[], int], interval: float = 0.5) -> None:
+    """Build, then build again whenever a watched file changes, until Ctrl+C.
+
+    A mistake (a broken brief, a typo in briefgen.yaml, no brief left) is reported and the
+    watch goes on, waiting for the fix. A stop signal during a build ends the watch once the
+    build has recorded what it finished.
+    """
+    from briefgen.interrupt import Interrupted
+
+    def run() -> None:
+        try:
+            once()
+        except click.UsageError as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+        except SystemExit:
+            pass  # _settings() already said what is wrong with the settings
+        except BuildError as exc:  # --debug re-raises; a stop signal ends the watch
+            if isinstance(exc.__cause__, Interrupted):
+                raise KeyboardInterrupt from exc
+            click.echo(str(exc), err=True)
+        _say(f"watching for changes (Ctrl+C to stop) at {dt.datetime.now():%H:%M:%S}", err=True)
+
+    try:
+        seen = _watched(project, content, out_dir)
+        run()
+        while True:
+            time.sleep(interval)
+            now = _watched(project, content, out_dir)
+            if now != seen:
+                changed = sorted(shown_path(p) for p in now.keys() ^ seen.keys()
+                                 | {p for p in now.keys() & seen.keys() if now[p] != seen[p]})
+                seen = now
+                _say(f"changed: {', '.join(changed[:3])}{' ...' * (len(changed) > 3)}",
+                     err=True)
+                run()
+    except KeyboardInterrupt:
+        _say("stopped watching", err=True)
 
 
 class _Report:
@@ -202,7 +376,8 @@ class _Report:
     def __init__(self, total: int) -> None:
         self.seen: set[str] = set()
         self.bar = None
-        if sys.stderr.isatty() and total > 1:
+        self.level = _root_meta().get(_LEVEL, 1)
+        if sys.stderr.isatty() and total > 1 and self.level == 1:
             self.bar = click.progressbar(length=total, label="building", file=sys.stderr,
                                          show_pos=True, show_eta=True)
             self.bar.__enter__()
@@ -220,9 +395,9 @@ class _Report:
                     click.echo(line, err=True)
             return
         if isinstance(item, BriefEntry):
-            click.echo(f"unchanged {item.source}")
+            _say(f"unchanged {item.source}")
         elif item.ok:
-            click.echo(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
+            _say(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
                        f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
         else:
             for line in item.problems:
@@ -262,10 +437,10 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
-        click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
-                   f"{_plural(count, 'brief')}", err=True)
+        _say(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
+             f"{_plural(count, 'brief')}", err=True)
     else:
-        click.echo(f"{_plural(count, 'brief')} OK", err=True)
+        _say(f"{_plural(count, 'brief')} OK", err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -292,8 +467,8 @@ def reference_doc(target: Path, debug: bool) -> None:
             f"cannot write {target}: {exc.strerror}")
         click.echo(str(reason), err=True)
         sys.exit(1)
-    click.echo(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
-               f"{shown_path(project.templates_dir / 'brand.yaml')}")
+    _say(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
+         f"{shown_path(project.templates_dir / 'brand.yaml')}")
 
 
 @main.command("merge-manifests", short_help="Join the manifests of a sharded build.")
@@ -301,7 +476,8 @@ def reference_doc(target: Path, debug: bool) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the joined manifest.json and index.html. Default: output/.")
-def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
+@debug_option
+def merge_manifests(manifests: tuple[Path, ...], out: Path | None, debug: bool) -> None:
     """Join the manifests of the parts of a sharded build (`build --shard K/N`) into one
     manifest.json and index.html, with file paths relative to OUT.
 
@@ -314,24 +490,31 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
     try:
         merged = merge_into(out_dir, list(manifests), Theme.for_project(project))
     except (BuildError, ContentError) as exc:
+        if debug:
+            raise
         click.echo(str(exc), err=True)
         sys.exit(1)
     failed = len(merged.failed)
-    click.echo(f"merged {_plural(len(manifests), 'manifest')}: "
-               f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
-               f"{shown_path(out_dir / 'index.html')}")
+    _say(f"merged {_plural(len(manifests), 'manifest')}: "
+         f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
+         f"{shown_path(out_dir / 'index.html')}")
     sys.exit(1 if failed else 0)
 
 
 @main.command(short_help="Start a new brief from a commented example.")
 @click.argument("slug")
 @click.option("--title", help="The brief's title. Default: made from the slug.")
-def new(slug: str, title: str | None) -> None:
+@debug_option
+def new(slug: str, title: str | None, debug: bool) -> None:
     """Write content/SLUG.yaml: every field present, each with a comment, valid as written,
     so `briefgen build content/SLUG.yaml` works at once. Never overwrites a file.
 
     Also writes schema/brief.schema.json, which the first line of every brief points editors'
     YAML tooling at (autocomplete and checking while typing).
+
+    \b
+    Example:
+      briefgen new water-security --title "Water security in Central Asia"
     """
     if not SLUG.fullmatch(slug):
         raise click.BadParameter("use lower-case letters, digits and dashes, e.g. "
@@ -344,18 +527,118 @@ def new(slug: str, title: str | None) -> None:
         sys.exit(1)
     from briefgen.reference import json_schema
 
-    organisation = Theme.for_project(project).brand.name
+    organisation = _organisation(project)
     text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
                      dt.date.today())
     schema = project.root / "schema" / "brief.schema.json"
-    write_files({target: text.encode(), schema: json_schema().encode()})
-    click.echo(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
-    click.echo(f"next: briefgen check {shown_path(target)}, then briefgen serve "
-               f"{shown_path(target)}")
+    _write_or_exit({target: text.encode(), schema: json_schema().encode()}, debug)
+    _say(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
+    _say(f"next: briefgen check {shown_path(target)}, then briefgen serve "
+         f"{shown_path(target)}")
+
+
+def _organisation(project: Project) -> str:
+    """The brand's organisation name, for the byline of a new brief; its errors are reported
+    once, like a build's."""
+    try:
+        return Theme.for_project(project).brand.name
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _write_or_exit(files: dict[Path, bytes], debug: bool) -> None:
+    """Write new files together; a folder that cannot be written is one line and exit 1."""
+    try:
+        write_files(files)
+    except OSError as exc:
+        if debug:
+            raise
+        where = shown_path(Path(exc.filename)) if exc.filename else "the files"
+        click.echo(f"cannot write {where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+
+
+@main.command(short_help="Start a project: content/, settings, CI workflow.")
+@click.argument("folder", default=".", metavar="[DIR]",
+                type=click.Path(file_okay=False, path_type=Path))
+@debug_option
+def init(folder: Path, debug: bool) -> None:
+    """Start a briefgen project in DIR (default: the current folder), for an organisation
+    that keeps its briefs in a repository of its own:
+
+    \b
+      content/example-brief.yaml   an example brief that builds as written
+      briefgen.yaml                every setting, commented, at its default
+      .gitignore                   keeps output/ out of the repository
+      .github/workflows/weekly-briefs.yml
+                                   rebuilds every brief each Monday (GitHub)
+      schema/brief.schema.json     autocomplete and checking in editors
+
+    Nothing is overwritten: if any of these files exists, nothing is written. The bundled
+    templates are used until the project adds a templates/ folder of its own.
+    """
+    from briefgen.starter import starter_files
+
+    files = {folder / name: data for name, data in
+             starter_files(_organisation(Project(folder)), dt.date.today()).items()}
+    existing = [shown_path(path) for path in files if path.exists() or path.is_symlink()]
+    if existing:
+        click.echo(f"{', '.join(existing)} already exist{'s' * (len(existing) == 1)}; "
+                   "nothing written (hint: init a new folder, or move those files away)",
+                   err=True)
+        sys.exit(1)
+    _write_or_exit(files, debug)
+    for path in files:
+        _detail(f"wrote {shown_path(path)}")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shown_path(folder)} && "
+    _say(f"started a briefgen project in {shown_path(folder)}/ ({_plural(len(files), 'file')})")
+    _say(f"next: {go}briefgen new my-first-brief, then briefgen serve, then briefgen build")
+
+
+@main.command("list", short_help="List the briefs: title, date and last build.")
+@CONTENT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder whose manifest.json gives the last build. Default: output/.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text: a table; json: a list of objects, for tools.")
+@debug_option
+def list_briefs(content: tuple[Path, ...], out: Path | None, fmt: str, debug: bool) -> None:
+    """List the briefs with their title, date and the status of their last build: built,
+    unchanged or failed, as OUT/manifest.json records it; "not built" when it has no record;
+    "invalid" when the brief does not load now (`briefgen check` says why).
+
+    CONTENT names brief files or folders; without it, every brief in content/.
+    """
+    from briefgen.listing import brief_rows
+
+    project = Project(Path.cwd())
+    files = _content_files(project, content)
+    rows = brief_rows(files, out or project.output_dir)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    columns = [c for c in ("slug", "title", "date", "kind", "status") if any(c in r for r in rows)]
+    table = [[_printable(str(r.get(c, ""))) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in table)) for i, c in enumerate(columns)]
+    colours = {"built": "green", "unchanged": "green", "failed": "red", "invalid": "red",
+               "not built": "yellow"}
+    click.echo(click.style("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths,
+                                                                         strict=True)).rstrip(),
+                           bold=True))
+    for row, raw in zip(table, rows, strict=True):
+        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
+        cells[-1] = click.style(row[-1], fg=colours.get(raw["status"]))
+        click.echo("  ".join(cells).rstrip())
 
 
 @main.command(short_help="Print the JSON Schema of the content format.")
-def schema() -> None:
+@debug_option
+def schema(debug: bool) -> None:
     """Print the JSON Schema of a brief, generated from the same model that validates it.
 
     Point your editor at it (VS Code's YAML extension reads the `# yaml-language-server:
@@ -371,13 +654,25 @@ def schema() -> None:
 @click.option("--variant", default="full", show_default=True, metavar="NAME",
               help="Variant shown first.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port on 127.0.0.1 (0: any free port).")
-def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
-    """Serve the HTML of briefs on http://127.0.0.1:PORT/, rebuilt from the files on every
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this computer can reach 127.0.0.1; another "
+                   "address (0.0.0.0: every network) shows the briefs to anyone who can reach "
+                   "this computer.")
+@click.option("--open", "open_browser", is_flag=True,
+              help="Open the preview in the default web browser.")
+@debug_option
+def serve(content: tuple[Path, ...], variant: str, port: int, host: str, open_browser: bool,
+          debug: bool) -> None:
+    """Serve the HTML of briefs on http://HOST:PORT/, rebuilt from the files on every
     request; the page reloads by itself when a brief or template is saved. A content error
     shows in the page, with its file and line, until the file is fixed.
 
     CONTENT names brief files or folders; without it, an index of every brief in content/.
+
+    \b
+    Example:
+      briefgen serve content/water-security.yaml --open
     """
     from briefgen.serve import make_server
 
@@ -386,16 +681,39 @@ def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
     theme, _ = _settings(project)
     _variants(theme, (variant,))
     try:
-        server = make_server(project, files, variant, port)
-    except OSError as exc:
-        click.echo(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (hint: try --port 0)",
-                   err=True)
+        server = make_server(project, files, variant, port, host)
+    except (OSError, OverflowError) as exc:
+        if debug:
+            raise
+        reason = getattr(exc, "strerror", None) or str(exc)
+        click.echo(f"cannot listen on {_printable(host)}:{port}: {reason} "
+                   "(hint: try --port 0, or --host 127.0.0.1)", err=True)
         sys.exit(1)
-    click.echo(f"previewing on http://127.0.0.1:{server.server_address[1]}/ "
-               "(Ctrl+C to stop)", err=True)
+    if not _loopback(host):
+        click.echo(f"warning: listening on {_printable(host)}, not only on this computer: "
+                   "anyone who can reach it on the network can read these briefs "
+                   "(hint: leave out --host to preview on 127.0.0.1 only)", err=True)
+    bound = server.server_address[0]
+    shown_host = f"[{bound}]" if ":" in str(bound) else bound
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    _say(f"previewing on {url} (Ctrl+C to stop)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url.replace("0.0.0.0", "127.0.0.1"))
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        _say("stopped", err=True)
     finally:
         server.server_close()
+
+
+def _loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this computer only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import Field
 
@@ -49,9 +49,9 @@ class Config(Strict):
 
 
 def load_config(path: Path, variants: Collection[str] = ()) -> Config:
-    """The project's settings; defaults when it has no briefgen.yaml. page_budget may only
-    name the variants there are."""
-    if not path.is_file():
+    """The project's settings; defaults when it has no briefgen.yaml, or one with nothing but
+    comments (as `briefgen init` writes it). page_budget may only name the variants there are."""
+    if not path.is_file() or _only_comments(path):
         return Config()
     config, parsed = load_model(path, Config, shown_path(path))
     unknown = [name for name in config.page_budget if variants and name not in variants]
@@ -60,3 +60,48 @@ def load_config(path: Path, variants: Collection[str] = ()) -> Config:
             ("page_budget", name), "unknown variant", f"the variants are {', '.join(variants)}",
             at_key=True) for name in unknown])
     return config
+
+
+def _only_comments(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(65537)
+    except OSError:
+        return False  # load_model reports why it cannot be read
+    if len(head) > 65536:
+        return False
+    lines = head.decode("utf-8", errors="replace").splitlines()
+    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
+
+
+def commented_settings(page_budgets: dict[str, int | None] | None = None) -> str:
+    """A briefgen.yaml with every setting present but commented out at its default, each with
+    its description: `briefgen init` writes it so a project sees what it may change.
+
+    Generated from the models above, so a new setting appears in new projects by itself.
+    """
+    lines = ["# briefgen settings for this project. Every setting is shown at its default value,",
+             "# commented out: uncomment a line (and its section) to change it.", ""]
+    lines += _commented(Config(page_budget=page_budgets or {}), Config, 0)
+    return "\n".join(lines) + "\n"
+
+
+def _commented(values: Strict, model: type[Strict], depth: int) -> list[str]:
+    lines = []
+    indent = "  " * depth
+    for name, field in model.model_fields.items():
+        value = getattr(values, name)
+        about = field.description or (field.annotation.__doc__ or "").strip()
+        if get_origin(field.annotation) is Literal:
+            about += " One of: " + ", ".join(get_args(field.annotation)) + "."
+        if isinstance(value, dict):  # page_budget: one line per variant
+            lines.append(f"# {indent}{name}:".ljust(34) + f"# {about}".rstrip())
+            lines += [f"# {indent}  {key}: {'null' if v is None else v}" for key, v in
+                      value.items()]
+        elif isinstance(value, Strict):
+            lines.append(f"# {indent}{name}:".ljust(34) + f"# {about}".rstrip())
+            lines += _commented(value, type(value), depth + 1)
+        else:
+            shown = "null" if value is None else str(value)
+            lines.append(f"# {indent}{name}: {shown}".ljust(34) + f"# {about}".rstrip())
+    return lines

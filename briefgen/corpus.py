@@ -171,7 +171,7 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
         left = len(todo) - done
         raise BuildError(f"build stopped by {stopped.name}: {done} of {len(todo)} briefs "
                          f"finished and recorded; the other {left} keep their previous files "
-                         "(hint: run the same build again to finish it)")
+                         "(hint: run the same build again to finish it)") from stopped
     return manifest
 
 

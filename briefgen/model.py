@@ -77,9 +77,10 @@ class Section(Strict):
 
     heading: Text = Field(description="Section heading.")
     body: Markdown = Field(
-        description="Paragraphs split by a blank line; `- ` starts a bullet, `### ` a subheading, "
-        "and a line `![Map of the region](images/map.png)` shows a PNG or JPEG from the content "
-        "folder, its alt text as the caption."
+        description="Paragraphs split by a blank line; `- ` starts a bullet, `1. ` (or `1) `) an "
+        "item of a numbered list, numbered from 1 in order whatever numbers are typed, `### ` a "
+        "subheading, and a line `![Map of the region](images/map.png)` shows a PNG or JPEG from "
+        "the content folder, its alt text as the caption."
     )
 
 
@@ -121,7 +122,10 @@ class Quote(Strict):
 class Source(Strict):
     """A document the brief cites; numbered in order of first citation."""
 
-    id: SourceId
+    id: Annotated[str, StringConstraints(pattern=SOURCE_ID.pattern)] = Field(
+        description="This source's own id, unique in the brief: what citations (`[@id]`) and the "
+        "`source` of figures and quotes name. Lower-case letters, digits, `.`, `_` and `-`, "
+        "starting with a letter or digit, e.g. `unodc-2023`.")
     title: Text = Field(description="Title of the document or statement.")
     publisher: Text = Field(description="Who published it.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(

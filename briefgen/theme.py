@@ -34,7 +34,7 @@ from briefgen.errors import BuildError, ContentError
 from briefgen.labels import Labels, load_label_set, long_date
 from briefgen.load import label_language
 from briefgen.markup import markdown
-from briefgen.project import BUNDLED_TEMPLATES, Project, shown_path
+from briefgen.project import Project, bundled_templates, shown_path
 from briefgen.templating import css_string, template_errors, template_problem
 from briefgen.variants import Variant, load_variants
 
@@ -50,8 +50,8 @@ class Theme:
     def for_project(cls, project: Project) -> Theme:
         """The project's own templates/ (when it has one) over the bundled templates."""
         own = project.root / "templates"
-        folders = [own] if own.is_dir() and own.resolve() != BUNDLED_TEMPLATES.resolve() else []
-        return cls([*folders, BUNDLED_TEMPLATES])
+        folders = [own] if own.is_dir() and own.resolve() != bundled_templates().resolve() else []
+        return cls([*folders, bundled_templates()])
 
     def find(self, name: str) -> Path | None:
         """The file for a name relative to the theme (first folder that has it), or None.
