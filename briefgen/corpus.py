@@ -12,9 +12,12 @@ briefs finished so far are recorded in the manifest, and the next build does the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -42,10 +45,12 @@ from briefgen.manifest import (
     merge,
     read_manifest,
 )
-from briefgen.project import Project, shown_path
+from briefgen.project import Project, read_regular, shown_path
 from briefgen.variant import check_templates, template_errors
 from briefgen.write import remove_temporaries, write_files
+from briefgen.yamlsource import MAX_BYTES
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 Shard = tuple[int, int]  # (K, N): this run builds the K-th of N parts
 
 
@@ -86,27 +91,36 @@ def manifest_name(shard: Shard | None) -> str:
 
 
 def build_corpus(request: Request, files: list[tuple[Path, str]],
-                 on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
+                 on_result: Callable[[Result | BriefEntry], None],
+                 warn: Callable[[str], None] | None = None) -> Manifest:
     """Build the briefs that need it and write the manifest (and, unsharded, the index).
 
     files are (path, shown) pairs. on_result is called once per brief as it finishes: with
     its Result when built or failed, with its manifest entry when skipped as unchanged.
+    warn gets one line for what the build works around (a damaged manifest, a stale lock);
+    by default it goes to stderr.
 
     Raises BuildError, for one line and exit 1, when a template does not compile, when another
     build holds the output folder, and when a signal stopped the build (after recording the
     briefs it finished).
     """
+    warn = warn or _to_stderr
     check_templates(request.project.templates_dir)
-    with output_lock(request.out_dir) as locked, stop_on_signals():
+    with output_lock(request.out_dir, warn) as locked, stop_on_signals():
         if locked:  # left by a build killed outright; no other build is writing here now
             remove_temporaries(request.out_dir)
-        return _build_locked(request, files, on_result)
+        return _build_locked(request, files, on_result, warn)
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _build_locked(request: Request, files: list[tuple[Path, str]],
-                  on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
+                  on_result: Callable[[Result | BriefEntry], None],
+                  warn: Callable[[str], None]) -> Manifest:
     out_dir = request.out_dir
-    previous = read_manifest(out_dir / manifest_name(request.shard))
+    previous = read_manifest(out_dir / manifest_name(request.shard), warn)
     before = previous.by_slug()
     inputs = inputs_fingerprint(request.project.templates_dir, request.config,
                                 request.variants, request.formats)
@@ -119,9 +133,9 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
             if not in_shard(slug, request.shard):
                 continue
             try:
-                content = path.read_bytes()
-            except OSError:
-                content = b""  # build_brief reports the missing file in the usual words
+                content = read_regular(path, MAX_BYTES)
+            except (OSError, ValueError):
+                content = b""  # build_brief reports it (missing, a FIFO...) in the usual words
             key = brief_key(content, inputs)
             old = before.get(slug)
             if (not request.force and old is not None and old.status != "failed"
@@ -182,7 +196,8 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
     _preload()
     order = sorted(todo, key=lambda task: -task[3])
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started,
+                               initargs=(os.getpid(),))
     finished = False
     try:
         futures = {pool.submit(_work, path, shown, *args, debug=request.debug):
@@ -205,8 +220,20 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
 _busy = False  # in a worker: whether it is building a brief now
 
 
-def _worker_started() -> None:
+def _worker_started(parent: int) -> None:
+    """Set a worker up: its signals (interrupt.py), and its end with the build's process. If
+    that process is killed outright (SIGKILL, the OOM killer), the kernel sends the worker
+    SIGTERM, so no orphan renders on for nobody; the lock dies with the parent (lock.py)."""
     in_worker(lambda: _busy)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # Linux only; elsewhere a no-op
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(128 + signal.SIGTERM)
 
 
 def _work(*args, **kwargs) -> Result:
@@ -261,8 +288,11 @@ def _intact(entry: BriefEntry, out_dir: Path) -> bool:
 
 def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
     """Delete the files of a brief whose content file is gone (only the files it recorded)."""
+    root = out_dir.resolve()
     for f in entry.files:
         target = out_dir / f.path
+        if not target.parent.resolve().is_relative_to(root):
+            continue  # a folder linked out of output/: nothing there is the build's to delete
         with contextlib.suppress(OSError):
             target.unlink()
         with contextlib.suppress(OSError):
@@ -273,21 +303,29 @@ def _index_title(templates_dir: Path) -> str:
     return f"{load_brand(templates_dir / 'brand.yaml').name}: briefs"
 
 
-def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
-    """Join shard manifests into out_dir/manifest.json and out_dir/index.html."""
-    with output_lock(out_dir):
-        return _merge_locked(out_dir, manifests, templates_dir)
+def merge_into(out_dir: Path, manifests: list[Path], templates_dir: Path,
+               warn: Callable[[str], None] | None = None) -> Manifest:
+    """Join shard manifests into out_dir/manifest.json and out_dir/index.html. A shard that is
+    not a manifest stops the merge with one line; a bad entry in one is left out, with a
+    warning (to stderr by default)."""
+    warn = warn or _to_stderr
+    with output_lock(out_dir, warn):
+        return _merge_locked(out_dir, manifests, templates_dir, warn)
 
 
-def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> Manifest:
-    previous = read_manifest(out_dir / MANIFEST)
+def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path,
+                  warn: Callable[[str], None]) -> Manifest:
+    previous = read_manifest(out_dir / MANIFEST, warn)
     parts = []
     for path in manifests:
         try:
-            parts.append((path.parent, load_manifest(path)))
-        except (OSError, ValueError) as exc:
-            raise BuildError(f"{shown_path(path)}: cannot read it as a manifest ({exc})") from None
-    manifest = merge(parts, out_dir)
+            parts.append((path.parent, load_manifest(path, warn)))
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+        except OSError as exc:
+            raise BuildError(f"{shown_path(path)}: cannot read it ({exc.strerror or exc})") \
+                from None
+    manifest = merge(parts, out_dir, warn)
     manifest.changes = changes(previous, manifest)
     title = _index_title(templates_dir)
     with template_errors(templates_dir):
@@ -295,5 +333,6 @@ def _merge_locked(out_dir: Path, manifests: list[Path], templates_dir: Path) -> 
     try:
         write_files({out_dir / MANIFEST: manifest_json(manifest), out_dir / INDEX: index})
     except OSError as exc:
-        raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+        target = shown_path(Path(exc.filename)) if exc.filename else shown_path(out_dir)
+        raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from None
     return manifest
