@@ -18,7 +18,7 @@ from briefgen.config import PDF_VARIANTS, Config, load_config
 from briefgen.errors import BuildError, ContentError
 from briefgen.project import Project, briefs_in, shown_path
 from briefgen.render import DEFAULT_FORMATS, FORMATS
-from briefgen.scaffold import SLUG, new_brief
+from briefgen.scaffold import SLUG, clean_title, new_brief
 from briefgen.variant import VARIANTS
 from briefgen.write import write_files
 
@@ -222,7 +222,7 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     project = Project(Path.cwd())
     files = _content_files(project, content)
     config = _settings(project)
-    problems, count = check_all(project, files, config.lint)
+    problems, count = check_all(project, files, config.lint, budget=config.page_budget)
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
@@ -304,6 +304,11 @@ def new(slug: str, title: str | None) -> None:
     if not SLUG.fullmatch(slug):
         raise click.BadParameter("use lower-case letters, digits and dashes, e.g. "
                                  "russia-taliban-2025", param_hint="SLUG")
+    if title is not None:
+        try:
+            title = clean_title(title)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--title") from None
     project = Project(Path.cwd())
     target = project.content_dir / f"{slug}.yaml"
     if target.exists():
@@ -316,7 +321,12 @@ def new(slug: str, title: str | None) -> None:
     text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
                      dt.date.today())
     schema = project.root / "schema" / "brief.schema.json"
-    write_files({target: text.encode(), schema: json_schema().encode()})
+    try:
+        write_files({target: text.encode(), schema: json_schema().encode()})
+    except OSError as exc:
+        where = shown_path(Path(exc.filename)) if exc.filename else shown_path(target)
+        click.echo(f"cannot write {where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     click.echo(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
     click.echo(f"next: briefgen check {shown_path(target)}, then briefgen serve "
                f"{shown_path(target)}")
