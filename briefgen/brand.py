@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from briefgen.docxpackage import package_problem
 from briefgen.errors import ContentError
 from briefgen.load import load_model
 from briefgen.project import shown_path
@@ -95,4 +96,9 @@ def load_brand(path: Path) -> Brand:
             raise ContentError([parsed.problem(
                 loc, f"{asset} not found", f"brand files live next to the brand file, in "
                 f"{path.parent}/")])
+        if loc == ("reference_docx",) and (why := package_problem(target)):
+            raise ContentError([parsed.problem(loc, f"{asset} {why}", REFERENCE_HINT)])
     return brand
+
+
+REFERENCE_HINT = "save it again from Word, or start from `briefgen reference-doc`"

@@ -17,6 +17,7 @@ from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
 from briefgen.labels import label_sets
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
+from briefgen.pagebudget import BUDGET_HINTS, html_blocks, over_budget
 from briefgen.project import Project, content_root, shown_path
 from briefgen.render import render
 from briefgen.variant import render_html
@@ -83,10 +84,15 @@ def build_brief(path: Path, shown: str, project: Project, variants: tuple[str, .
         files: dict[Path, bytes] = {}
         for variant in variants:
             html = render_html(brief, variant, project.templates_dir, path.parent)
+            budget = getattr(config.page_budget, variant)
+            early = over_budget(shown, variant, html_blocks(html), budget,
+                                BUDGET_HINTS.get(variant, "shorten it"))
+            if early:  # clearly over: fail now rather than after minutes of layout
+                raise ContentError([early])
             for fmt in formats:
                 data, pages = render(fmt, html, project.templates_dir, project.content_dir,
                                      config.pdf_variant)
-                check_budget(shown, variant, pages, getattr(config.page_budget, variant))
+                check_budget(shown, variant, pages, budget)
                 target = output_path(out_dir, result.slug, variant, fmt)
                 files[target] = data
                 result.outputs.append(Output(str(target), variant, fmt, len(data),
@@ -116,10 +122,6 @@ def field_hashes(brief: Brief) -> dict[str, str]:
     return {name: hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False)
                                  .encode()).hexdigest()[:12]
             for name, value in data.items()}
-
-
-BUDGET_HINTS = {"summary": "shorten key_points or summary",
-                "full": "shorten sections or raise page_budget.full in briefgen.yaml"}
 
 
 def check_budget(shown: str, variant: str, pages: int | None, budget: int | None) -> None:

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from briefgen.config import Lint
+from briefgen.config import Lint, PageBudget
 from briefgen.errors import ContentError, Problem
 from briefgen.labels import label_sets
 from briefgen.load import read_brief, slug_of, strings_in
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
+from briefgen.pagebudget import BUDGET_HINTS, over_budget
 from briefgen.project import Project, content_root, shown_path
 from briefgen.yamlsource import Parsed
 
@@ -30,8 +31,10 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
 def check_all(project: Project, files: list[Path], settings: Lint,
-              today: dt.date | None = None) -> tuple[list[Problem], int]:
-    """Every problem in the files, sorted by file and line, and the number of files."""
+              today: dt.date | None = None,
+              budget: PageBudget | None = None) -> tuple[list[Problem], int]:
+    """Every problem in the files, sorted by file and line, and the number of files. With a
+    page budget, a summary that clearly cannot fit it is an error too (pagebudget.py)."""
     today = today or dt.date.today()
     languages = label_sets(project.templates_dir)
     checked = []
@@ -39,7 +42,7 @@ def check_all(project: Project, files: list[Path], settings: Lint,
     for path in files:
         shown = shown_path(path)
         brief, found = check_file(path, shown, settings, languages,
-                                  content_root(path, project), today)
+                                  content_root(path, project), today, budget)
         checked.append((path, shown, brief))
         problems += found
     problems += across(checked)
@@ -49,14 +52,27 @@ def check_all(project: Project, files: list[Path], settings: Lint,
 
 
 def check_file(path: Path, shown: str, settings: Lint, languages: frozenset[str],
-               root: Path, today: dt.date) -> tuple[Brief | None, list[Problem]]:
+               root: Path, today: dt.date,
+               budget: PageBudget | None = None) -> tuple[Brief | None, list[Problem]]:
     """The brief (None if it does not load) and every problem the rules find in it."""
     try:
         brief, parsed = read_brief(path, shown, languages, root)
     except ContentError as exc:
         return None, list(exc.problems)
     problems = [p for rule in RULES for p in rule(brief, parsed, settings, today)]
+    if budget is not None:
+        problems += summary_budget(brief, parsed, budget.summary)
     return brief, problems
+
+
+def summary_budget(brief: Brief, parsed: Parsed, budget: int | None) -> list[Problem]:
+    """A summary whose title, bottom line, key points and outlook alone cannot fit its page
+    budget (a lower bound: pagebudget.py) fails at check, placed on key_points."""
+    texts = [brief.title, brief.summary, *brief.key_points, *brief.outlook]
+    found = over_budget(parsed.path, "summary", texts, budget, BUDGET_HINTS["summary"])
+    if found is None:
+        return []
+    return [replace(parsed.problem(("key_points",), found.message), rule=found.rule)]
 
 
 def across(briefs: list[tuple[Path, str, Brief | None]]) -> list[Problem]:

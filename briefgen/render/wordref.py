@@ -18,7 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.styles import BabelFish
 
-from briefgen.brand import Brand
+from briefgen.brand import REFERENCE_HINT, Brand
+from briefgen.docxpackage import package_problem
 from briefgen.errors import BuildError
 from briefgen.render.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
 from briefgen.render.wordxml import footnotes_part, stable_zip, w_element
@@ -58,6 +59,9 @@ def open_reference(brand: Brand, templates_dir: Path) -> Document:
     """
     if brand.reference_docx:
         path = templates_dir / brand.reference_docx
+        why = package_problem(path)  # checked with the brand too; the file may change since
+        if why:
+            raise BuildError(f"{path}: {why} (hint: {REFERENCE_HINT})")
         try:
             doc = Document(io.BytesIO(path.read_bytes()))
         except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
