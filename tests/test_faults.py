@@ -439,11 +439,17 @@ def test_workers_die_with_a_killed_build_and_the_lock_is_free(tmp_path: Path) ->
         assert len(workers) >= 2
     finally:
         build.kill()  # SIGKILL: no handler runs, the workers are not told by the parent
-        build.communicate()
+        build.wait()  # not communicate(): orphaned workers would hold its pipes open
+        build.stdout.close()
+        build.stderr.close()
     deadline = time.monotonic() + 60
     while any(_running(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not [w for w in workers if _running(w)], "workers outlived their build"
+    orphans = [w for w in workers if _running(w)]
+    for orphan in orphans:  # never leave them running, even when the test fails
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(orphan, signal.SIGKILL)
+    assert not orphans, "workers outlived their build"
     again = run_cli(["build", "--jobs", "2"], tmp_path)
     assert again.returncode == 0, again.stderr
     assert f"taking over the lock of briefgen process {build.pid}" in again.stderr

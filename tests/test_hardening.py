@@ -312,8 +312,9 @@ def test_reference_docx_that_inflates_or_declares_a_dtd_is_refused(own_templates
 
 class _Clock:
     """CPU seconds spent in a block, to bound work done: not a speed figure (those live in
-    benchmarks/), but a bound a hundred times above what the linear code takes and a hundred
-    times below what the quadratic code took on the same input."""
+    benchmarks/), but a bound of 3 s, at least four times what the linear code takes at the
+    largest size and far below what the quadratic code took (8 s for 64 kB of spaces, 15 s
+    for 96 kB of '[@a')."""
 
     def __enter__(self) -> _Clock:
         self.start = time.process_time()
@@ -324,11 +325,11 @@ class _Clock:
 
 
 HOSTILE_TEXT = {
-    "spaces": lambda n: " " * n + "x",  # 64 kB took 12.5 s: '\s*' before every citation try
+    "spaces": lambda n: "x" + " " * n + "x",  # 64 kB took 12.5 s: '\s*' before each position
     "open-citations": lambda n: "[@a" * (n // 3),  # 96 kB took 15 s: '[^\]]*' to the end
     "open-links": lambda n: "[" * n,
     "open-images": lambda n: "![" * (n // 2),
-    "short-lines": lambda n: "a\n" * (n // 2),  # a paragraph joined line by line
+    "many-lines": lambda n: "a few words on one line, then\n" * n,  # joined line by line
     "stars": lambda n: "**a *" * (n // 5),
 }
 
@@ -343,14 +344,14 @@ def test_markup_and_citations_are_parsed_in_linear_time(kind: str, tmp_path: Pat
             blocks(text, lambda ids: Markup(""))
             list(MARKER_LIKE.finditer(text))
             _words(text)
-        assert clock.seconds < 1.0, f"{kind}: {size} characters took {clock.seconds:.1f} s"
+        assert clock.seconds < 3.0, f"{kind}: size {size} took {clock.seconds:.1f} s"
     quoted = json.dumps(HOSTILE_TEXT[kind](96_000))
     write_brief(tmp_path, "x", MINIMAL_BRIEF.replace("summary: The bottom line [@src-a].",
                                                      f"summary: {quoted}"))
     with _Clock() as clock:
         check_file(tmp_path / "content" / "x.yaml", "x", Lint(), frozenset({"en"}),
                    tmp_path / "content", dt.date(2025, 7, 4))
-    assert clock.seconds < 2.0, f"{kind}: check took {clock.seconds:.1f} s"
+    assert clock.seconds < 3.0, f"{kind}: check took {clock.seconds:.1f} s"
 
 
 def test_what_cannot_be_laid_out_in_reasonable_time_is_refused_by_check(tmp_path: Path) -> None:
