@@ -9,6 +9,7 @@ the DOCX writer ever opens a path from content.
 from __future__ import annotations
 
 import base64
+import warnings
 from pathlib import Path
 
 from briefgen.errors import Problem
@@ -18,6 +19,11 @@ from briefgen.yamlsource import Parsed
 
 KINDS = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
 MAX_BYTES = 10 * 1024 * 1024
+# Pixels, checked in the file's header before decoding: a full A4 page at 300 dpi is 2480 x
+# 3508 (8.7 million), so these leave room for any print use while bounding each worker's
+# memory (about 4 bytes a pixel decoded: 100 MB) and WeasyPrint's time.
+MAX_SIDE = 10_000
+MAX_PIXELS = 25_000_000
 
 
 def check_images(brief: Brief, parsed: Parsed, root: Path, base: Path) -> list[Problem]:
@@ -63,6 +69,35 @@ def _verdict(alt: str, src: str, root: Path, base: Path) -> tuple[str, str]:
         head = handle.read(8)
     if not any(head.startswith(magic) for magic in KINDS):
         return f"image {src!r} is not a PNG or JPEG file", "export it as PNG or JPEG"
+    return _decodes(src, target)
+
+
+def _decodes(src: str, target: Path) -> tuple[str, str]:
+    """Read the image's size from its header and refuse one too large to lay out before
+    decoding anything (a 30000 x 30000 PNG is a few kB on disk and gigabytes in memory, and
+    WeasyPrint drops it without a word); then decode it whole, so a damaged file is refused
+    here rather than dropped from the PDF or failing the Word file with no message."""
+    from PIL import Image  # WeasyPrint's own image library; loaded only for briefs with images
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # ours is lower
+            image = Image.open(target, formats=["PNG", "JPEG"])
+        with image:
+            width, height = image.size
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                return (f"image {src!r} is {width} x {height} pixels, over the limit of "
+                        f"{MAX_SIDE} on a side and {MAX_PIXELS // 1_000_000} million in all",
+                        "save a smaller version: 300 dpi across a page is 2500 pixels")
+            image.load()
+    except Image.DecompressionBombError:  # Pillow's own guard, far above ours
+        return (f"image {src!r} is over the limit of {MAX_SIDE} pixels on a side and "
+                f"{MAX_PIXELS // 1_000_000} million in all", "save a smaller version")
+    except Exception as exc:  # Pillow raises many kinds for a damaged file
+        detail = " ".join(str(exc).replace(str(target), src).split())[:120]
+        detail = detail or type(exc).__name__
+        return (f"image {src!r} is damaged and cannot be read ({detail})",
+                "export it again as PNG or JPEG")
     return "", ""
 
 

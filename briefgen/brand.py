@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from briefgen.docxpackage import package_problem
 from briefgen.errors import BuildError, ContentError
 from briefgen.load import load_model
 from briefgen.project import shown_path
@@ -95,6 +96,8 @@ def load_brand(path: Path, find: Callable[[str], Path | None] | None = None) -> 
             raise ContentError([parsed.problem(
                 loc, f"{asset} not found", f"brand files live next to the brand file, in "
                 f"{path.parent}/")])
+        if loc == ("reference_docx",) and (why := package_problem(target)):
+            raise ContentError([parsed.problem(loc, f"{asset} {why}", REFERENCE_HINT)])
     return brand
 
 
@@ -105,3 +108,6 @@ def _beside(path: Path, asset: str) -> Path | None:
     if not target.resolve().is_relative_to(path.parent.resolve()):
         raise BuildError(f"{asset} leads outside")
     return target
+
+
+REFERENCE_HINT = "save it again from Word, or start from `briefgen reference-doc`"

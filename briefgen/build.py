@@ -18,6 +18,7 @@ from briefgen.config import Config
 from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
+from briefgen.pagebudget import document_blocks, over_budget
 from briefgen.project import Project, content_root, shown_path
 from briefgen.theme import Theme
 from briefgen.write import write_files
@@ -85,11 +86,14 @@ def build_brief(path: Path, shown: str, project: Project, theme: Theme,
         for name in variants:
             variant = theme.variants[name]
             document = compose(brief, variant, theme, path.parent)
+            budget = config.page_budget.get(name, variant.page_budget)
+            early = over_budget(shown, name, document_blocks(document), budget,
+                                variant.over_budget_hint)
+            if early:  # clearly over: fail now rather than after minutes of layout
+                raise ContentError([early])
             for fmt in formats:
                 written = writer(fmt)(document, theme, options)
-                check_budget(shown, name, written.pages,
-                             config.page_budget.get(name, variant.page_budget),
-                             variant.over_budget_hint)
+                check_budget(shown, name, written.pages, budget, variant.over_budget_hint)
                 target = output_path(out_dir, result.slug, name, fmt)
                 files[target] = written.data
                 result.outputs.append(Output(

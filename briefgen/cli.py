@@ -20,7 +20,7 @@ from briefgen import __version__
 from briefgen.config import PDF_VARIANTS, Config, load_config
 from briefgen.errors import BuildError, ContentError
 from briefgen.project import Project, briefs_in, shown_path
-from briefgen.scaffold import SLUG, new_brief
+from briefgen.scaffold import SLUG, clean_title, new_brief
 from briefgen.theme import Theme
 from briefgen.write import write_files
 from briefgen.writers import DEFAULT_FORMATS, FORMATS
@@ -428,7 +428,10 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     project = Project(Path.cwd())
     files = _content_files(project, content)
     theme, config = _settings(project)
-    problems, count = check_all(project, theme, files, config.lint)
+    summary = theme.variants.get("summary")
+    budget = config.page_budget.get("summary", summary.page_budget) if summary else None
+    problems, count = check_all(project, theme, files, config.lint, budget=budget,
+                                hint=summary.over_budget_hint if summary else "")
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
@@ -519,6 +522,11 @@ def new(slug: str, title: str | None, debug: bool) -> None:
     if not SLUG.fullmatch(slug):
         raise click.BadParameter("use lower-case letters, digits and dashes, e.g. "
                                  "russia-taliban-2025", param_hint="SLUG")
+    if title is not None:
+        try:
+            title = clean_title(title)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--title") from None
     project = Project(Path.cwd())
     target = project.content_dir / f"{slug}.yaml"
     if target.exists():

@@ -15,7 +15,7 @@ from pydantic import Field
 from briefgen.errors import ContentError
 from briefgen.load import load_model
 from briefgen.model import Strict
-from briefgen.project import shown_path
+from briefgen.project import read_regular, shown_path
 
 # WeasyPrint variants worth offering: tagged and accessible (UA), or archival (A). The archival
 # ones are tagged too, so choosing PDF/A never costs screen-reader users their structure.
@@ -63,15 +63,15 @@ def load_config(path: Path, variants: Collection[str] = ()) -> Config:
 
 
 def _only_comments(path: Path) -> bool:
+    """Comments and blank lines only, at least one comment: settings all left at their
+    defaults, as `briefgen init` writes them. (A file with nothing in it at all is a mistake
+    load_model reports with a message of its own.)"""
     try:
-        with path.open("rb") as file:
-            head = file.read(65537)
-    except OSError:
+        head = read_regular(path, 65536)
+    except (OSError, ValueError):
         return False  # load_model reports why it cannot be read
-    if len(head) > 65536:
-        return False
-    lines = head.decode("utf-8", errors="replace").splitlines()
-    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
+    lines = [line.strip() for line in head.decode("utf-8", errors="replace").splitlines()]
+    return any(lines) and all(not line or line.startswith("#") for line in lines)
 
 
 def commented_settings(page_budgets: dict[str, int | None] | None = None) -> str:

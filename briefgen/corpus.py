@@ -12,9 +12,12 @@ briefs finished so far are recorded in the manifest, and the next build does the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -43,12 +46,14 @@ from briefgen.manifest import (
     merge,
     read_manifest,
 )
-from briefgen.project import Project, shown_path
+from briefgen.project import Project, read_regular, shown_path
 from briefgen.templating import template_errors
 from briefgen.theme import Theme
 from briefgen.write import remove_temporaries, write_files
 from briefgen.writers import preload
+from briefgen.yamlsource import MAX_BYTES
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 Shard = tuple[int, int]  # (K, N): this run builds the K-th of N parts
 
 
@@ -90,28 +95,37 @@ def manifest_name(shard: Shard | None) -> str:
 
 
 def build_corpus(request: Request, files: list[tuple[Path, str]],
-                 on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
+                 on_result: Callable[[Result | BriefEntry], None],
+                 warn: Callable[[str], None] | None = None) -> Manifest:
     """Build the briefs that need it and write the manifest (and, unsharded, the index).
 
     files are (path, shown) pairs. on_result is called once per brief as it finishes: with
     its Result when built or failed, with its manifest entry when skipped as unchanged.
+    warn gets one line for what the build works around (a damaged manifest, a stale lock);
+    by default it goes to stderr.
 
     Raises BuildError, for one line and exit 1, when a template does not compile, when another
     build holds the output folder, and when a signal stopped the build (after recording the
     briefs it finished).
     """
+    warn = warn or _to_stderr
     request.theme.check()
-    with output_lock(request.out_dir) as locked, stop_on_signals():
+    with output_lock(request.out_dir, warn) as locked, stop_on_signals():
         if locked:  # left by a build killed outright; no other build is writing here now
             remove_temporaries(request.out_dir)
-        return _build_locked(request, files, on_result)
+        return _build_locked(request, files, on_result, warn)
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _build_locked(request: Request, files: list[tuple[Path, str]],
-                  on_result: Callable[[Result | BriefEntry], None]) -> Manifest:
+                  on_result: Callable[[Result | BriefEntry], None],
+                  warn: Callable[[str], None]) -> Manifest:
     out_dir = request.out_dir
     build_date([])  # a bad SOURCE_DATE_EPOCH stops the build before it starts
-    previous = read_manifest(out_dir / manifest_name(request.shard))
+    previous = read_manifest(out_dir / manifest_name(request.shard), warn)
     before = previous.by_slug()
     inputs = inputs_fingerprint(request.theme, request.config, request.variants,
                                 request.formats)
@@ -124,9 +138,9 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
             if not in_shard(slug, request.shard):
                 continue
             try:
-                content = path.read_bytes()
-            except OSError:
-                content = b""  # build_brief reports the missing file in the usual words
+                content = read_regular(path, MAX_BYTES)
+            except (OSError, ValueError):
+                content = b""  # build_brief reports it (missing, a FIFO...) in the usual words
             key = brief_key(content, inputs)
             old = before.get(slug)
             if (not request.force and old is not None and old.status != "failed"
@@ -135,7 +149,8 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
                 on_result(entries[slug])
             else:
                 todo.append((path, shown, key, len(content)))
-        with contextlib.closing(_run(request, todo)) as runs:
+        late: list[tuple[Result, str]] = []  # finished as a signal stopped the build
+        with contextlib.closing(_run(request, todo, late)) as runs:
             for result, key in runs:
                 entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
                 if result.ok and result.slug in before:
@@ -146,6 +161,10 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     except Interrupted as exc:
         stopped = exc
     hold_from_now()  # the manifest and index are written whole, whatever arrives now
+    for result, key in late if stopped else []:  # their files are written: record them
+        entries[result.slug] = entry_for(result, key, out_dir, before.get(result.slug))
+        done += 1
+        on_result(result)
     if request.whole and not stopped:
         for slug, gone in before.items():
             if slug not in entries:
@@ -175,10 +194,12 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     return manifest
 
 
-def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
+def _run(request: Request, todo: list[tuple[Path, str, str, int]],
+         late: list[tuple[Result, str]] | None = None):
     """Build each (path, shown, key, size): in this process for one brief or one job, else in a
     pool of forked workers, biggest briefs first so no worker is left with a long one at the
-    end. Yields (result, key) as briefs finish."""
+    end. Yields (result, key) as briefs finish. Stopped early, it puts in late the briefs a
+    worker finished (files written) that were not yielded yet."""
     global _theme
     args = (request.project, request.variants, request.formats, request.out_dir, request.config)
     jobs = min(request.jobs, len(todo))
@@ -191,13 +212,15 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
     _theme = request.theme  # workers are forked: they inherit it instead of unpickling it
     order = sorted(todo, key=lambda task: -task[3])
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_started,
+                               initargs=(os.getpid(),))
     finished = False
+    futures: dict = {}
     try:
         futures = {pool.submit(_work, path, shown, *args, debug=request.debug):
                    (path, shown, key) for path, shown, key, _ in order}
         for future in as_completed(futures):
-            path, shown, key = futures[future]
+            path, shown, key = futures.pop(future)
             try:
                 yield future.result(), key
             except Exception as exc:  # a worker killed mid-brief: that brief failed, no more
@@ -209,14 +232,31 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]]):
             pool.shutdown(wait=True)
         else:
             _stop_workers(pool, request.out_dir)
+            for future, (_, _, key) in futures.items() if late is not None else ():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    result = future.result()
+                    if result.ok:
+                        late.append((result, key))
 
 
 _busy = False  # in a worker: whether it is building a brief now
 _theme: Theme | None = None  # the build's theme, inherited by forked workers
 
 
-def _worker_started() -> None:
+def _worker_started(parent: int) -> None:
+    """Set a worker up: its signals (interrupt.py), and its end with the build's process. If
+    that process is killed outright (SIGKILL, the OOM killer), the kernel sends the worker
+    SIGTERM, so no orphan renders on for nobody; the lock dies with the parent (lock.py)."""
     in_worker(lambda: _busy)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # Linux only; elsewhere a no-op
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(128 + signal.SIGTERM)
 
 
 def _work(path: Path, shown: str, project: Project, *args, **kwargs) -> Result:
@@ -273,13 +313,12 @@ def _remove_stale(old: BriefEntry, new: BriefEntry, out_dir: Path) -> None:
 
 
 def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
-    """Delete the files of a brief whose content file is gone (only the files it recorded, and
-    only inside out_dir whatever the manifest says)."""
+    """Delete the files of a brief whose content file is gone (only the files it recorded)."""
     root = out_dir.resolve()
     for f in entry.files:
         target = out_dir / f.path
-        if not target.resolve().is_relative_to(root):
-            continue
+        if not target.parent.resolve().is_relative_to(root):
+            continue  # a folder linked out of output/: nothing there is the build's to delete
         with contextlib.suppress(OSError):
             target.unlink()
         with contextlib.suppress(OSError):
@@ -290,21 +329,29 @@ def _index_title(theme: Theme) -> str:
     return f"{theme.brand.name}: briefs"
 
 
-def merge_into(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifest:
-    """Join shard manifests into out_dir/manifest.json and out_dir/index.html."""
-    with output_lock(out_dir):
-        return _merge_locked(out_dir, manifests, theme)
+def merge_into(out_dir: Path, manifests: list[Path], theme: Theme,
+               warn: Callable[[str], None] | None = None) -> Manifest:
+    """Join shard manifests into out_dir/manifest.json and out_dir/index.html. A shard that is
+    not a manifest stops the merge with one line; a bad entry in one is left out, with a
+    warning (to stderr by default)."""
+    warn = warn or _to_stderr
+    with output_lock(out_dir, warn):
+        return _merge_locked(out_dir, manifests, theme, warn)
 
 
-def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifest:
-    previous = read_manifest(out_dir / MANIFEST)
+def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme,
+                  warn: Callable[[str], None]) -> Manifest:
+    previous = read_manifest(out_dir / MANIFEST, warn)
     parts = []
     for path in manifests:
         try:
-            parts.append((path.parent, load_manifest(path)))
-        except (OSError, ValueError) as exc:
-            raise BuildError(f"{shown_path(path)}: cannot read it as a manifest ({exc})") from None
-    manifest = merge(parts, out_dir)
+            parts.append((path.parent, load_manifest(path, warn)))
+        except ValueError as exc:
+            raise BuildError(str(exc)) from None
+        except OSError as exc:
+            raise BuildError(f"{shown_path(path)}: cannot read it ({exc.strerror or exc})") \
+                from None
+    manifest = merge(parts, out_dir, warn)
     manifest.changes = changes(previous, manifest)
     manifest.build_date = build_date(manifest.briefs)
     title = _index_title(theme)
@@ -313,5 +360,6 @@ def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifes
     try:
         write_files({out_dir / MANIFEST: manifest_json(manifest), out_dir / INDEX: index})
     except OSError as exc:
-        raise BuildError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+        target = shown_path(Path(exc.filename)) if exc.filename else shown_path(out_dir)
+        raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from None
     return manifest

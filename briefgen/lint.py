@@ -21,6 +21,7 @@ from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
 from briefgen.load import read_brief, slug_of, strings_in
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
+from briefgen.pagebudget import over_budget
 from briefgen.project import Project, content_root, shown_path
 from briefgen.theme import Theme
 from briefgen.yamlsource import Parsed
@@ -30,8 +31,11 @@ _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
 def check_all(project: Project, theme: Theme, files: list[Path], settings: Lint,
-              today: dt.date | None = None) -> tuple[list[Problem], int]:
-    """Every problem in the files, sorted by file and line, and the number of files."""
+              today: dt.date | None = None, budget: int | None = None,
+              hint: str = "") -> tuple[list[Problem], int]:
+    """Every problem in the files, sorted by file and line, and the number of files. With a
+    page budget for the summary, a summary that clearly cannot fit it is an error too
+    (pagebudget.py); hint is the summary variant's over-budget hint."""
     today = today or dt.date.today()
     languages = theme.languages
     checked = []
@@ -39,7 +43,7 @@ def check_all(project: Project, theme: Theme, files: list[Path], settings: Lint,
     for path in files:
         shown = shown_path(path)
         brief, found = check_file(path, shown, settings, languages,
-                                  content_root(path, project), today)
+                                  content_root(path, project), today, budget, hint)
         checked.append((path, shown, brief))
         problems += found
     problems += across(checked)
@@ -49,14 +53,29 @@ def check_all(project: Project, theme: Theme, files: list[Path], settings: Lint,
 
 
 def check_file(path: Path, shown: str, settings: Lint, languages: frozenset[str],
-               root: Path, today: dt.date) -> tuple[Brief | None, list[Problem]]:
+               root: Path, today: dt.date,
+               budget: int | None = None,
+               hint: str = "") -> tuple[Brief | None, list[Problem]]:
     """The brief (None if it does not load) and every problem the rules find in it."""
     try:
         brief, parsed = read_brief(path, shown, languages, root)
     except ContentError as exc:
         return None, list(exc.problems)
     problems = [p for rule in RULES for p in rule(brief, parsed, settings, today)]
+    if budget is not None:
+        problems += summary_budget(brief, parsed, budget, hint)
     return brief, problems
+
+
+def summary_budget(brief: Brief, parsed: Parsed, budget: int | None,
+                   hint: str) -> list[Problem]:
+    """A summary whose title, bottom line, key points and outlook alone cannot fit its page
+    budget (a lower bound: pagebudget.py) fails at check, placed on key_points."""
+    texts = [brief.title, brief.summary, *brief.key_points, *brief.outlook]
+    found = over_budget(parsed.path, "summary", texts, budget, hint)
+    if found is None:
+        return []
+    return [replace(parsed.problem(("key_points",), found.message), rule=found.rule)]
 
 
 def across(briefs: list[tuple[Path, str, Brief | None]]) -> list[Problem]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +40,9 @@ def load_brief(path: Path, display: str | None = None,
 def read_brief(path: Path, display: str | None = None, languages: Collection[str] | None = None,
                root: Path | None = None) -> tuple[Brief, Parsed]:
     """load_brief, also returning the parsed file, for checks that report by line (lint)."""
+    source_problems = check_source(path, display or str(path), root or path.parent)
+    if source_problems:
+        raise ContentError(source_problems)
     brief, parsed = load_model(path, Brief, display)
     problems = check_references(brief, parsed)
     problems += check_images(brief, parsed, root or path.parent, path.parent)
@@ -52,6 +57,44 @@ def read_brief(path: Path, display: str | None = None, languages: Collection[str
     return brief, parsed
 
 
+def check_source(path: Path, shown: str, root: Path) -> list[Problem]:
+    """Refuse, before reading it, a content file that is a link leading out of its content
+    folder (root: its text would be built, published and quoted in error lines), and one whose
+    name does not make a plain folder name for its outputs (`...yaml` would build into
+    `output/../`)."""
+    try:
+        outside = not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        outside = True
+    if outside:
+        return [Problem(shown, None, None, "", f"is a link leading outside {root.name or root}/",
+                        "copy the file into the content folder instead of linking it")]
+    why = unsafe_slug(slug_of(path))
+    if why:
+        return [Problem(shown, None, None, "", f"file name {slug_of(path)!r} {why}, so it cannot "
+                        "name its output folder", "rename the file with letters, digits and "
+                        "dashes, e.g. water-security.yaml")]
+    return []
+
+
+_SLUG_UNSAFE = re.compile(r"[/\\:]")
+
+
+def unsafe_slug(slug: str) -> str:
+    """Why a slug cannot be an output folder's name, or "" when it can: any name in any script,
+    but not empty, not hidden or an option (leading '.' or '-': '..' among them), with no
+    path separator, drive or scheme colon, and no invisible character."""
+    if not slug:
+        return "is empty"
+    if slug.startswith((".", "-")):
+        return f"starts with {slug[0]!r}"
+    if _SLUG_UNSAFE.search(slug):
+        return "holds '/', '\\' or ':'"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in slug):
+        return "holds an invisible or control character"
+    return ""
+
+
 def label_language(tag: str, languages: Collection[str]) -> str | None:
     """The label set for a language tag: exact (pt-BR), else its language (ru-RU -> ru)."""
     for candidate in (tag, tag.split("-")[0]):
@@ -64,7 +107,7 @@ def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[
     """Read and validate any YAML file against a model (briefs, the brand, the project config),
     reporting problems at the line and column of the value to fix."""
     shown = display or str(path)
-    parsed = parse_yaml(read_text(path, shown), shown)
+    parsed = parse_yaml(read_text(path, shown), shown, _empty_hint(model))
     if not isinstance(parsed.data, dict):
         keys = [f"{name}:" for name, f in model.model_fields.items() if f.is_required()][:2]
         such_as = f" such as {' and '.join(keys)}" if keys else ""
@@ -75,6 +118,18 @@ def load_model(path: Path, model: type[M], display: str | None = None) -> tuple[
     except ValidationError as exc:
         problems = [explain(parsed, err, model) for err in _merge_misspellings(exc.errors())]
         raise ContentError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+
+
+def _empty_hint(model: type[BaseModel]) -> str | None:
+    """What an empty file of this kind needs; None for a brief, whose hint yamlsource gives.
+    A file of settings that are all optional (briefgen.yaml) is told so, not a brief's needs."""
+    if model is Brief:
+        return None
+    required = [name for name, f in model.model_fields.items() if f.is_required()]
+    if required:
+        return f"it needs at least {', '.join(required)}"
+    return (f"every setting is optional: write one ({', '.join(model.model_fields)}), "
+            "or delete the file to use the defaults")
 
 
 def _given(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
@@ -132,6 +187,15 @@ def explain(parsed: Parsed, err: dict[str, Any], model: type[BaseModel]) -> Prob
         return parsed.problem(loc, "unknown key", hint, at_key=True)
     if kind == "missing":
         return parsed.problem(loc, "is required", at_key=True)
+    if kind == "long_word":
+        return parsed.problem(loc, f"has an unbroken word of {err['ctx']['length']} characters, "
+                              f"over the limit of {err['ctx']['limit']}", "add spaces or hyphens; "
+                              "put a long address in a [link](https://...)")
+    if kind == "string_too_long":
+        length = len(err["input"]) if isinstance(err["input"], str) else 0
+        return parsed.problem(loc, f"is {length} characters, over the limit of "
+                              f"{err['ctx']['max_length']}", "shorten it: a page could not "
+                              "hold it")
     if kind == "too_short":
         least = err.get("ctx", {}).get("min_length", 1)
         return parsed.problem(loc, f"must have at least {least} item{'s' * (least != 1)}")
@@ -272,13 +336,54 @@ def check_references(brief: Brief, parsed: Parsed) -> list[Problem]:
         if loc[-1] == "source" and value not in known:
             problems.append(replace(parsed.problem(loc, f"unknown source '{value}'",
                                                    _near(value, known)), rule="unknown-source"))
-        elif loc[0] != "sources":
+        elif _shows_citations(loc):
             problems.extend(_check_markers(parsed, loc, value, known))
+        elif "[@" in value:
+            problems.extend(_misplaced_markers(parsed, loc, value))
         if len(loc) == 2 and isinstance(loc[1], int) and re.match(r"[-*](\s|$)", value):
             problems.append(replace(parsed.problem(
                 loc, "starts with a bullet dash", "each item is already a bullet: remove the dash"),
                 rule="typed-bullet"))
     return problems
+
+
+def _shows_citations(loc: Loc) -> bool:
+    """Whether the field at loc is Markdown, the only kind that turns [@id] into a note."""
+    return tuple("*" if isinstance(part, int) else part for part in loc) in _markdown_fields()
+
+
+@cache
+def _markdown_fields() -> frozenset[tuple[str, ...]]:
+    """The Markdown fields of a brief as paths, '*' for any list index, read from the model's
+    schema (the one definition): ("summary",), ("key_points", "*"), ("sections", "*", "body")..."""
+    schema = Brief.model_json_schema()
+    found: set[tuple[str, ...]] = set()
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        if node.get("contentMediaType") == "text/markdown":
+            found.add(path)
+        for option in node.get("anyOf", []):
+            walk(option, path)
+        if "items" in node:
+            walk(node["items"], (*path, "*"))
+        for name, prop in node.get("properties", {}).items():
+            walk(prop, (*path, name))
+
+    walk(schema, ())
+    return frozenset(found)
+
+
+def _misplaced_markers(parsed: Parsed, loc: Loc, value: str) -> list[Problem]:
+    """A citation marker in a field printed as plain text (a title, a name, a role...) would
+    print as typed: an error at the marker, pointing to where notes can go."""
+    found = list(MARKER_LIKE.finditer(value))
+    return [replace(at, message=f"citation {match.group()!r} would print as typed: this field "
+                    "shows no notes", hint="cite sources in Markdown fields (summary, "
+                    "key_points, sections' body...); figures and quotes take a source: key",
+                    rule="citation-field")
+            for at, match in zip(_placed(parsed, loc, found), found, strict=True)]
 
 
 def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> list[Problem]:
@@ -290,28 +395,37 @@ def _check_markers(parsed: Parsed, loc: Loc, value: str, known: set[str]) -> lis
     found = list(MARKER_LIKE.finditer(value))
     if all((ids := marker_ids(m.group())) is not None and known.issuperset(ids) for m in found):
         return []  # the common case, and the cheap one: every marker is well formed and known
-    node = parsed.values.get(loc)
-    raw = []
-    if node is not None:
-        raw = list(MARKER_LIKE.finditer(parsed.text, node.start_mark.index, node.end_mark.index))
     problems = []
-    for i, match in enumerate(found):
-        base = parsed.problem(loc, "")
-        line, col = parsed.position(raw[i].start()) if len(raw) == len(found) else (
-            base.line, base.column)
+    for at, match in zip(_placed(parsed, loc, found), found, strict=True):
         ids = marker_ids(match.group())
         if ids is None:
-            problems.append(Problem(parsed.path, line, col, base.field,
-                                    f"malformed citation {match.group()!r}",
-                                    "write [@id] or [@id; @other-id] with lower-case ids",
+            problems.append(replace(at, message=f"malformed citation {match.group()!r}",
+                                    hint="write [@id] or [@id; @other-id] with lower-case ids",
                                     rule="citation-syntax"))
             continue
         for cited in ids:
             if cited not in known:
-                problems.append(Problem(parsed.path, line, col, base.field,
-                                        f"cites unknown source '{cited}'", _near(cited, known),
-                                        rule="unknown-source"))
+                problems.append(replace(at, message=f"cites unknown source '{cited}'",
+                                        hint=_near(cited, known), rule="unknown-source"))
     return problems
+
+
+def _placed(parsed: Parsed, loc: Loc, found: list[re.Match[str]]) -> list[Problem]:
+    """A problem for each marker found in a value, placed on the marker itself (its message
+    is the marker; callers replace it). Markers are found again in the file's raw text so that
+    one deep inside a folded or literal block gets its own line and column; if that fails, the
+    field's."""
+    node = parsed.values.get(loc)
+    raw = []
+    if node is not None:
+        raw = list(MARKER_LIKE.finditer(parsed.text, node.start_mark.index, node.end_mark.index))
+    base = parsed.problem(loc, "")
+    placed = []
+    for i, match in enumerate(found):
+        line, col = parsed.position(raw[i].start()) if len(raw) == len(found) else (
+            base.line, base.column)
+        placed.append(Problem(parsed.path, line, col, base.field, match.group()))
+    return placed
 
 
 def _near(value: str, known: set[str]) -> str:

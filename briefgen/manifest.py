@@ -16,12 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import Output, Result
 from briefgen.errors import BuildError
+from briefgen.project import read_regular, shown_path
 from briefgen.theme import Theme
 from briefgen.writers import FORMATS
 
@@ -73,26 +76,114 @@ class Manifest:
         return [b for b in self.briefs if b.status == "failed"]
 
 
-def read_manifest(path: Path) -> Manifest:
-    """A manifest from disk; an empty one when there is none or it cannot be read (a damaged
-    cache only costs a full rebuild)."""
+MAX_BYTES = 64 * 1024 * 1024  # a manifest of 10,000 briefs is about 10 MB
+# The extensions of the formats briefgen writes: the only files a manifest may name.
+KINDS = tuple(f.extension for f in FORMATS.values())
+Warn = Callable[[str], None]
+
+
+def read_manifest(path: Path, warn: Warn) -> Manifest:
+    """The previous build's manifest; an empty one when there is none. A damaged one only
+    costs a full rebuild: warn says so in one line, and the build goes on."""
+    if not os.path.lexists(path):
+        return Manifest()
     try:
-        return load_manifest(path)
-    except (OSError, ValueError):
+        return load_manifest(path, warn)
+    except (OSError, ValueError) as exc:
+        reason = exc if isinstance(exc, ValueError) else (
+            f"{shown_path(path)}: cannot read it ({exc.strerror or exc})")
+        warn(f"{reason}; every brief will be rebuilt")
         return Manifest()
 
 
-def load_manifest(path: Path) -> Manifest:
-    """A manifest from disk; ValueError when the file is not one."""
+def load_manifest(path: Path, warn: Warn) -> Manifest:
+    """A manifest from disk, every value checked: a hand-edited or damaged one can name any
+    path, and builds delete and link what it names. A brief entry that is not sound (a path
+    outside the output folder or of a kind briefgen does not write, a field of the wrong type)
+    is left out with a one-line warning; ValueError, in one line, when the file is not a
+    manifest at all."""
+    shown = shown_path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        briefs = [BriefEntry(**{**{k: v for k, v in b.items() if k != "variants"},
-                                "files": [FileEntry(**f) for f in b["files"]]})
-                  for b in data["briefs"]]
-        return Manifest(briefs, data.get("changes", Manifest().changes),
-                        data.get("generator", ""), data.get("build_date", ""))
-    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a briefgen manifest ({exc})") from None
+        data = json.loads(read_regular(path, MAX_BYTES).decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSON, UTF-8, FIFO, size, nesting
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else _one_line(exc)
+        raise ValueError(f"{shown}: not a briefgen manifest ({detail})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("briefs"), list):
+        raise ValueError(f"{shown}: not a briefgen manifest (no list of briefs)")
+    briefs = []
+    for i, raw in enumerate(data["briefs"]):
+        try:
+            briefs.append(_brief_entry(raw))
+        except ValueError as exc:
+            warn(f"{shown}: briefs[{i}]: {exc}; entry ignored")
+    changes = data.get("changes")
+    if not (isinstance(changes, dict) and all(
+            isinstance(changes.get(k), list) for k in ("new", "updated", "removed"))):
+        changes = Manifest().changes
+    generator, built_on = data.get("generator"), data.get("build_date")
+    return Manifest(briefs, changes, generator if isinstance(generator, str) else "",
+                    built_on if isinstance(built_on, str) else "")
+
+
+def _brief_entry(raw: object) -> BriefEntry:
+    if not isinstance(raw, dict):
+        raise ValueError("not a mapping")
+    texts = {}
+    for name in ("slug", "source", "title", "date", "status", "error", "key"):
+        value = raw.get(name, "")
+        if not isinstance(value, str):
+            raise ValueError(f"{name}: must be text")
+        texts[name] = value
+    if not texts["slug"]:
+        raise ValueError("slug: missing")
+    if texts["status"] not in ("built", "unchanged", "failed", "kept"):
+        raise ValueError(f"status: unknown {_one_line(texts['status'])!r}")
+    fields = raw.get("fields", {})
+    if not (isinstance(fields, dict) and all(isinstance(v, str) for v in fields.values())):
+        raise ValueError("fields: must map names to text")
+    files = raw.get("files", [])
+    if not isinstance(files, list):
+        raise ValueError("files: must be a list")
+    return BriefEntry(**texts, fields=dict(fields),
+                      files=[_file_entry(f, j) for j, f in enumerate(files)])
+
+
+def _file_entry(raw: object, j: int) -> FileEntry:
+    if not isinstance(raw, dict):
+        raise ValueError(f"files[{j}]: not a mapping")
+    path, fmt = raw.get("path"), raw.get("format")
+    if not isinstance(path, str) or not safe_output_path(path):
+        raise ValueError(f"files[{j}].path: {_one_line(path)!r} is not a file inside the output "
+                         f"folder ({', '.join(KINDS)})")
+    if fmt not in KINDS or not path.endswith(f".{fmt}"):
+        raise ValueError(f"files[{j}].format: must be one of {', '.join(KINDS)}, as the path")
+    size, pages = raw.get("size"), raw.get("pages")
+    if type(size) is not int or size < 0 or not (pages is None or type(pages) is int):
+        raise ValueError(f"files[{j}]: size and pages must be whole numbers")
+    variant, digest = raw.get("variant"), raw.get("sha256")
+    if not isinstance(variant, str) or not isinstance(digest, str):
+        raise ValueError(f"files[{j}]: variant and sha256 must be text")
+    return FileEntry(path, variant, fmt, size, digest, pages)
+
+
+_UNSAFE = re.compile(r"[\\:\x00-\x1f\x7f]")
+
+
+def safe_output_path(path: str) -> bool:
+    """Whether a path read from a manifest may be opened, deleted or linked: relative, in
+    forward slashes, with no '..', '.', empty or hidden part, no drive, scheme (':') or
+    control character, and ending in a format briefgen writes. Such a path can only name a
+    file under the output folder (links inside it are checked where files are deleted), and
+    never reads as a URL of its own (javascript:, data:)."""
+    parts = path.split("/")
+    return (bool(path) and not _UNSAFE.search(path)
+            and all(part and not part.startswith(".") for part in parts)
+            and path.rsplit(".", 1)[-1] in KINDS)
+
+
+def _one_line(value: object) -> str:
+    text = " ".join(str(value).split())
+    return text[:200] + "..." if len(text) > 200 else text
 
 
 def manifest_json(manifest: Manifest) -> bytes:
@@ -163,13 +254,22 @@ def reading_order(manifest: Manifest) -> list[BriefEntry]:
     return sorted(by_date, key=lambda b: b.slug not in changed)
 
 
-def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
-    """Join the manifests of a sharded build into one, paths made relative to out_dir."""
+def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path, warn: Warn) -> Manifest:
+    """Join the manifests of a sharded build into one, paths made relative to out_dir. A brief
+    whose files would then lie outside out_dir is left out with a warning: the joined manifest
+    must pass the same checks as any other."""
     merged: dict[str, BriefEntry] = {}
     for folder, manifest in manifests:
         for entry in manifest.briefs:
-            for f in entry.files:
-                f.path = _relative(folder / f.path, out_dir)
+            paths = [_relative(folder / f.path, out_dir) for f in entry.files]
+            bad = next((p for p in paths if not safe_output_path(p)), None)
+            if bad is not None:
+                warn(f"{shown_path(folder)}: {entry.slug!r}: {bad!r} is outside "
+                     f"{shown_path(out_dir)}/; entry left out (hint: merge into the folder that "
+                     "holds the shards)")
+                continue
+            for f, path in zip(entry.files, paths, strict=True):
+                f.path = path
             merged[entry.slug] = entry
     return Manifest([merged[s] for s in sorted(merged)])
 

@@ -14,9 +14,13 @@ from briefgen.document import Citation, Emphasis, Inline, Inlines, Link, Run, St
 from briefgen.model import CITATION
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# Linear time: no alternative may scan past the next opener of its own kind on a failed
+# attempt, so every character is looked at a bounded number of times. The spaces before a
+# citation are taken only from the start of a run of spaces (`(?<!\s)`), and link text stops
+# at a '[' as well as a ']'.
 _INLINE = re.compile(
-    rf"(?P<cite>\s*{CITATION.pattern})"
-    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<href>(?:[^()\s]|\([^()\s]*\))+)\))"
+    rf"(?P<cite>(?:(?<!\s)\s+)?{CITATION.pattern})"
+    r"|(?P<link>\[(?P<ltext>[^\[\]]+)\]\((?P<href>(?:[^()\s]|\([^()\s]*\))+)\))"
     r"|(?P<esc>\\[\\*_\[\]])"
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|\*(?P<em>[^*\s](?:[^*]*[^*\s])?)\*"
@@ -24,7 +28,7 @@ _INLINE = re.compile(
     re.DOTALL,
 )
 # A body line of its own: ![alt text](images/map.png). The alt text is the caption, too.
-IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)\)")
+IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<src>[^)\s]*)\)")
 _BULLET = re.compile(r"^\s*[-*](\s+|$)")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)](\s+|$)")
 
@@ -79,8 +83,10 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
     A list may follow a paragraph line directly, an item may wrap onto following lines, and
     lists of the same kind separated only by blank lines are one list, as in Markdown.
     """
-    found: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
+    # Each text is kept as its list of lines and joined once at the end: appending to a growing
+    # string would copy it for every line, quadratic in a paragraph of many short lines.
+    found: list[tuple[str, list[list[str]]]] = []
+    current: tuple[str, list[list[str]]] | None = None
     after_blank = False
     for line in text.strip().splitlines():
         stripped = line.strip()
@@ -93,10 +99,10 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
         continues = line[:1].isspace() or not after_blank
         after_blank = False
         if stripped.startswith("### "):
-            found.append(("h3", [stripped[4:].strip()]))
+            found.append(("h3", [[stripped[4:].strip()]]))
             current = None
         elif IMAGE.fullmatch(stripped):
-            found.append(("img", [stripped]))
+            found.append(("img", [[stripped]]))
             current = None
         elif marker:
             kind = "ul" if _BULLET.match(line) else "ol"
@@ -105,15 +111,16 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
                 current = previous if previous and previous[0] == kind else (kind, [])
                 if current is not previous:
                     found.append(current)
-            current[1].append(line[marker.end():].strip())
+            current[1].append([line[marker.end():].strip()])
         elif current and current[0] in ("ul", "ol") and continues and current[1]:
-            current[1][-1] = f"{current[1][-1]} {stripped}".strip()
+            current[1][-1].append(stripped)
         elif current and current[0] == "p":
-            current[1][0] += " " + stripped
+            current[1][0].append(stripped)
         else:
-            current = ("p", [stripped])
+            current = ("p", [[stripped]])
             found.append(current)
-    return [(kind, [t for t in texts if t]) for kind, texts in found if any(texts)]
+    joined = [(kind, [" ".join(lines).strip() for lines in texts]) for kind, texts in found]
+    return [(kind, [t for t in texts if t]) for kind, texts in joined if any(texts)]
 
 
 def direction(text: str) -> str:

@@ -11,13 +11,16 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # A citation marker: [@id] or [@id; @other]. MARKER_LIKE finds anything an editor meant as one,
-# so a malformed marker is reported instead of printed as literal text.
+# so a malformed marker is reported instead of printed as literal text. Neither
+# scans past the next '[' on a failed attempt, so finding them takes linear time.
 CITATION = re.compile(r"\[@(?P<ids>[a-z0-9][a-z0-9._-]*(?:\s*;\s*@[a-z0-9][a-z0-9._-]*)*)\]")
-MARKER_LIKE = re.compile(r"\[@[^\]]*\]")
+MARKER_LIKE = re.compile(r"\[@[^\[\]]*\]")  # stops at the next '[': linear on '[@[@[@...'
+
 
 
 def _check_partial_date(value: str) -> str:
@@ -39,10 +42,35 @@ def marker_ids(marker: str) -> list[str] | None:
     return [part.strip().lstrip("@") for part in match.group("ids").split(";")]
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Bounds on what a page can lay out in reasonable time: a word the line breaker cannot break
+# costs time growing with the square of its length (10,000 characters: a minute), so words,
+# and fields, are limited where they are read, at their line.
+MAX_WORD = 500  # characters between two break opportunities: a long URL; 2,000 take 2 s
+MAX_TEXT = 2_000  # a title, a name, a label: one line or a few
+MAX_MARKDOWN = 50_000  # a field of paragraphs: a long section body is 15,000
+# Where a line may break: spaces, hyphens and slashes, and scripts written without spaces
+# (Chinese, Japanese, Korean, Thai, Lao, Khmer, Myanmar), which break between letters.
+_BREAK = (r"\s\-\u00ad\u2010-\u2015/\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff"
+          r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f")
+_LONG_WORD = re.compile(rf"(?<![^{_BREAK}])[^{_BREAK}]{{{MAX_WORD + 1},}}")  # from a run's start
+_LINK_TARGET = re.compile(r"\]\([^\s()]*\)")  # a link's address is not printed
+
+
+def _layable(value: str) -> str:
+    """Refuse a word too long to lay out: linear, and only where a value has one."""
+    match = _LONG_WORD.search(_LINK_TARGET.sub("]", value) if "](" in value else value)
+    if match:
+        raise PydanticCustomError("long_word", "has an unbroken word of {length} characters",
+                                  {"length": len(match.group()), "limit": MAX_WORD})
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                 AfterValidator(_layable)]
 Markdown = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MARKDOWN),
+    AfterValidator(_layable),
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
 PartialDate = Annotated[
@@ -128,7 +156,8 @@ class Source(Strict):
         "starting with a letter or digit, e.g. `unodc-2023`.")
     title: Text = Field(description="Title of the document or statement.")
     publisher: Text = Field(description="Who published it.")
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$",
+                                          max_length=1000)] | None = Field(
         default=None, description="Web address (http or https)."
     )
     date: PartialDate | None = Field(default=None, description="Publication date.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib.resources
+import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -80,14 +82,62 @@ def briefs_in(folder: Path) -> list[Path]:
 
 def shown_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    cwd = Path.cwd().resolve()
+    for form in (Path(os.path.normpath(path.absolute())), path.resolve()):  # a link as named
+        if form.is_relative_to(cwd):
+            return str(form.relative_to(cwd))
+    return str(path)
 
 
 def content_root(path: Path, project: Project) -> Path:
-    """The folder a brief's images must stay inside: the project's content/ when the brief is
-    in it, else the brief's own folder."""
-    root = project.content_dir.resolve()
-    return root if path.resolve().is_relative_to(root) else path.parent
+    """The folder a brief (and its images) must stay inside: the project's content/ when the
+    brief is named in it, else the brief's own folder. Decided by where the file is named, not
+    where a link leads, so a link out of content/ is caught (load.check_source)."""
+    here = Path(os.path.normpath(path.absolute()))  # where the file is named, links unresolved
+    inside = here.is_relative_to(Path(os.path.normpath(project.content_dir.absolute())))
+    return project.content_dir.resolve() if inside else here.parent
+
+
+class NotAFile(ValueError):
+    """A path that names a named pipe, a device, a socket or a folder: reading one could hang
+    (a FIFO) or never end (/dev/zero), so only regular files are read."""
+
+
+class TooLarge(ValueError):
+    """A file over the size allowed for its kind, refused before it is read whole."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, over the limit of {limit}")
+        self.size, self.limit = size, limit
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most limit bytes. Raises NotAFile or TooLarge (both
+    ValueError) before reading anything else, and OSError when it cannot be opened.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO put in
+    a file's place never hangs the build, and a file growing while read stops at the limit."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+            raise NotAFile(f"is {kind}, not a file")
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, limit)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise TooLarge(size, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

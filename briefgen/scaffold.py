@@ -10,13 +10,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/brief.schema.json"
 
 
+def clean_title(title: str) -> str:
+    """A title typed on the command line as one line of text a brief can hold: every run of
+    spaces and line breaks (\\n, U+2028, U+2029, tabs) becomes one space, since YAML reads a line
+    separator as a break. ValueError for what no brief may hold (control characters, bytes
+    that are not text)."""
+    text = " ".join(title.split())
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs")
+                or c in "\ufffe\uffff"), None)
+    if bad is not None:
+        raise ValueError(f"contains the character U+{ord(bad):04X}, which a brief cannot hold")
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
 def new_brief(title: str, organisation: str, today: dt.date) -> str:
-    """The text of a new brief: every field, a comment on each, and content that builds."""
+    """The text of a new brief: every field, a comment on each, and content that builds.
+    The title is cleaned first (clean_title), so whatever was typed, the brief passes check."""
+    title = clean_title(title)
     date = today.isoformat()
     return f"""{SCHEMA_LINE}
 # A new brief. Replace the example text; `briefgen check` says what is wrong, by line.

@@ -17,6 +17,7 @@ import yaml
 
 from briefgen.errors import ContentError, Problem
 from briefgen.model import Brief
+from briefgen.project import NotAFile, TooLarge, read_regular
 
 # libyaml's composer when PyYAML has it: the same safe nodes and positions, ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -75,13 +76,15 @@ def slug_of(path: Path) -> str:
 def read_text(path: Path, shown: str) -> str:
     """Read a content file as UTF-8, pointing at the first byte that is not."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ContentError([Problem(
-                shown, None, None, "", f"file is too large ({_size(size)}; the limit is "
-                f"{_size(MAX_BYTES)})", "a brief is text only: split it, or remove what was "
-                "pasted in by mistake")])
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES)
+    except TooLarge as exc:
+        raise ContentError([Problem(
+            shown, None, None, "", f"file is too large ({_size(exc.size)}; the limit is "
+            f"{_size(MAX_BYTES)})", "a brief is text only: split it, or remove what was "
+            "pasted in by mistake")]) from None
+    except NotAFile as exc:
+        raise ContentError([Problem(shown, None, None, "", str(exc),
+                                    "name a .yaml file saved on disk")]) from None
     except FileNotFoundError:
         raise ContentError([Problem(shown, None, None, "", "file not found")]) from None
     except OSError as exc:
@@ -114,7 +117,7 @@ def _compose(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def parse_yaml(text: str, shown: str) -> Parsed:
+def parse_yaml(text: str, shown: str, empty_hint: str | None = None) -> Parsed:
     """Compose YAML safely and convert it to plain data while recording node positions."""
     controls = {m.start(): m.group() for m in _UNREADABLE.finditer(text)}
     if controls:  # reported by field below, at each character, rather than as a YAML error
@@ -130,9 +133,10 @@ def parse_yaml(text: str, shown: str) -> Parsed:
         raise ContentError(_control_problems(Parsed(shown, text, None, controls=controls))
                            or [Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     if root is None:
-        required = ", ".join(k for k, f in Brief.model_fields.items() if f.is_required())
-        raise ContentError([Problem(shown, 1, 1, "", "file is empty",
-                                    f"a brief needs at least {required}")])
+        if empty_hint is None:
+            required = ", ".join(k for k, f in Brief.model_fields.items() if f.is_required())
+            empty_hint = f"a brief needs at least {required}"
+        raise ContentError([Problem(shown, 1, 1, "", "file is empty", empty_hint)])
     parsed = Parsed(shown, text, None, controls=controls)
     problems: list[Problem] = []
     try:

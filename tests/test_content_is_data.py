@@ -4,6 +4,8 @@ outside the project, whatever the content or a project's own templates ask for."
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import socket
@@ -264,3 +266,113 @@ def test_brand_logo_symlinked_out_of_templates_is_refused(tmp_path: Path) -> Non
     assert result.stderr.splitlines() == [
         "templates/brand.yaml:6:9: logo.file: logo.png leads outside templates/ (hint: copy "
         "the file into the templates folder instead of linking it)"]
+
+
+# --- paths that come from data: manifests, file names, links
+
+
+def _file(path: str, fmt: str = "pdf") -> dict[str, object]:
+    return {"path": path, "variant": "full", "format": fmt, "size": 4, "sha256": "0" * 64,
+            "pages": 1}
+
+
+def _entry(slug: str, *paths: str) -> dict[str, object]:
+    return {"slug": slug, "source": f"content/{slug}.yaml", "title": f"Brief {slug}",
+            "date": "2025-07-04", "status": "built", "key": "k", "fields": {},
+            "files": [_file(p) for p in paths]}
+
+
+def test_a_hand_edited_manifest_cannot_delete_or_link_outside_output(tmp_path: Path) -> None:
+    """Briefs gone from content/ have their recorded files deleted, and the index links every
+    recorded file: a manifest naming paths outside output/, or URLs, must do neither."""
+    write_brief(tmp_path, "a")
+    assert run_cli(["build"], tmp_path).returncode == 0
+    victims = [tmp_path / "victim.pdf", tmp_path / "elsewhere" / "victim.pdf"]
+    for victim in victims:
+        victim.parent.mkdir(exist_ok=True)
+        victim.write_text("mine")
+    manifest = tmp_path / "output" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["briefs"] += [_entry("up", "../victim.pdf"), _entry("abs", str(victims[1])),
+                       _entry("js", "javascript:alert(1)//x.pdf"),
+                       _entry("data", "data:text/html,<script>alert(1)</script>.pdf"),
+                       _entry("hidden", "a/.a-full.pdf"), _entry("kind", "a/a.yaml")]
+    manifest.write_text(json.dumps(data))
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [v.read_text() for v in victims] == ["mine", "mine"]
+    assert (tmp_path / "content" / "a.yaml").exists()
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 6 and all(
+        re.fullmatch(r"output/manifest\.json: briefs\[\d\]: files\[0\]\.path: '.*' is not a file "
+                     r"inside the output folder \(pdf, docx, html, md\); entry ignored", w)
+        for w in warnings), warnings
+    page = (tmp_path / "output" / "index.html").read_text()
+    assert "javascript:" not in page and "data:" not in page and "victim" not in page
+    assert json.loads(manifest.read_text())["changes"]["removed"] == []
+
+
+def test_merged_shards_cannot_link_or_reach_outside_the_output(tmp_path: Path) -> None:
+    write_brief(tmp_path, "a")
+    assert run_cli(["build", "--shard", "1/1"], tmp_path).returncode == 0
+    shard = tmp_path / "output" / "manifest.shard-1-of-1.json"
+    data = json.loads(shard.read_text())
+    data["briefs"] += [_entry("js", "javascript:alert(1)//x.pdf"), _entry("up", "../../x.pdf")]
+    shard.write_text(json.dumps(data))
+    result = run_cli(["merge-manifests", shard, "--out", "output"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stderr.splitlines()) == 2
+    merged = json.loads((tmp_path / "output" / "manifest.json").read_text())
+    assert [b["slug"] for b in merged["briefs"]] == ["a"]
+    page = (tmp_path / "output" / "index.html").read_text()
+    assert "javascript:" not in page and "x.pdf" not in page
+
+
+def test_a_file_name_that_is_not_a_plain_name_is_refused(tmp_path: Path) -> None:
+    """`...yaml` has the slug `..`: its files would be written above the output folder."""
+    write_brief(tmp_path, "..")
+    write_brief(tmp_path, "good")
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 1
+    assert ("content/...yaml: file name '..' starts with '.', so it cannot name its output "
+            "folder (hint: rename the file with letters, digits and dashes, e.g. "
+            "water-security.yaml)") in result.stderr.splitlines()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        "good", "index.html", "manifest.json"]
+    checked = run_cli(["check"], tmp_path)
+    assert checked.returncode == 1
+    assert checked.stdout.startswith("content/...yaml: error: file name '..' starts with '.'")
+
+
+def test_a_content_file_linked_from_outside_is_neither_built_nor_quoted(tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "notes.yaml"
+    secret.parent.mkdir()
+    secret.write_text("title: TOPSECRET-1\nsummary: [TOPSECRET-2\n")  # broken YAML, quoted
+    write_brief(tmp_path, "good")
+    (tmp_path / "content" / "leak.yaml").symlink_to(secret)
+    for command in (["check"], ["build"]):
+        result = run_cli(command, tmp_path)
+        assert result.returncode == 1
+        assert "TOPSECRET" not in result.stdout + result.stderr
+        assert re.search(r"^content/leak\.yaml: (error: )?is a link leading outside content/ "
+                         r"\(hint: copy the file into the content folder instead of linking "
+                         r"it\)", result.stdout + result.stderr, re.M), result.stdout
+    assert not (tmp_path / "output" / "leak").exists()
+    assert "TOPSECRET" not in (tmp_path / "output" / "index.html").read_text()
+    assert "TOPSECRET" not in (tmp_path / "output" / "manifest.json").read_text()
+
+
+def test_a_fifo_or_a_device_named_on_the_command_line_is_refused(tmp_path: Path) -> None:
+    write_brief(tmp_path, "good")
+    os.mkfifo(tmp_path / "content" / "pipe.yaml")  # nobody ever writes to it
+    for command in ("check", "build"):
+        result = run_cli([command, "content/pipe.yaml", "/dev/zero", "content/good.yaml"],
+                         tmp_path)
+        assert result.returncode == 1
+        lines = [line.replace("error: ", "").removesuffix(" [schema]")
+                 for line in (result.stdout + result.stderr).splitlines()]
+        assert "content/pipe.yaml: is a named pipe (FIFO), not a file (hint: name a .yaml file " \
+               "saved on disk)" in lines
+        assert "/dev/zero: is a device, not a file (hint: name a .yaml file saved on disk)" in lines
+    assert (tmp_path / "output" / "good" / "good-full.pdf").is_file()

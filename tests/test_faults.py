@@ -5,7 +5,9 @@ clear line, and the next build finishes the job."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import re
 import shutil
@@ -67,6 +69,13 @@ def assert_all_open(out: Path) -> None:
 def statuses(stdout: str) -> dict[str, str]:
     return {m[2]: m[1] for m in re.finditer(r"^(built|unchanged) content/(\w+)\.yaml", stdout,
                                             re.M)}
+
+
+def background_build(project: Path) -> subprocess.Popen[str]:
+    """`briefgen build --jobs 2` started in project, its output read line by line as it comes."""
+    return subprocess.Popen([str(BRIEFGEN), "build", "--jobs", "2"], cwd=project, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
 # --- an output folder that cannot be written
@@ -223,9 +232,7 @@ def test_signal_mid_batch_loses_nothing_and_the_next_build_finishes(tmp_path: Pa
     out = tmp_path / "output"
     before = snapshot(out)
     corpus(tmp_path, 6, marker="Watch that.")  # every brief changed: all must be rebuilt
-    proc = subprocess.Popen([str(BRIEFGEN), "build", "--jobs", "2"], cwd=tmp_path, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = background_build(tmp_path)
     first = proc.stdout.readline()
     assert first.startswith("built content/"), first + proc.stderr.read()
     proc.send_signal(stop)
@@ -245,12 +252,18 @@ def test_signal_mid_batch_loses_nothing_and_the_next_build_finishes(tmp_path: Pa
     assert leftovers(out) == []
     assert_all_open(out)
     after = snapshot(out)
+    # The manifest is the record: a brief a worker finished as the signal arrived is in it
+    # as built, though its line may not have been printed before the stop.
+    recorded = {b["slug"]: b["status"] for b in
+                json.loads((out / "manifest.json").read_text(encoding="utf-8"))["briefs"]}
+    assert set(statuses(first + rest)) <= {n for n, s in recorded.items() if s == "built"}
+    assert sum(s == "built" for s in recorded.values()) == done
     for name in names:  # each brief has its old files or its new ones, never a mix
         files = [k for k in before if k.startswith(f"{name}/")]
         assert [k for k in after if k.startswith(f"{name}/")] == files
         same = {after[k] == before[k] for k in files}
         assert len(same) == 1, f"{name} has a mix of old and new files"
-        assert same == ({False} if name in statuses(first + rest) else {True})
+        assert same == ({False} if recorded[name] == "built" else {True})
     again = run_cli(["build", "--jobs", "2"], tmp_path)
     assert again.returncode == 0, again.stderr
     finished = statuses(first + rest)
@@ -265,13 +278,41 @@ def test_a_killed_build_leaves_temporaries_the_next_one_removes(tmp_path: Path) 
     write_brief(tmp_path, "a")
     assert run_cli(["build"], tmp_path).returncode == 0
     out = tmp_path / "output"
-    stale = temporary_for(out / "a" / "a-full.pdf").with_name(".a-full.pdf.4242.tmp")
+    dead = subprocess.Popen(["true"])  # a pid that no longer runs
+    dead.wait()
+    stale = temporary_for(out / "a" / "a-full.pdf")
+    stale = stale.with_name(re.sub(r"briefgen-\d+-", f"briefgen-{dead.pid}-", stale.name))
     stale.write_bytes(b"half a PDF")
-    keep = out / "a" / ".notes.tmp"  # not one of briefgen's: left alone
-    keep.write_text("mine")
+    # not briefgen's: a person's own files, even named like the old temporaries (--out .)
+    keep = [out / "a" / ".notes.tmp", out / "a" / ".a-full.pdf.4242.tmp",
+            out / ".index.html.1.tmp", out / "a" / ".x.briefgen-1-0123456789abcdef.tmp.bak"]
+    for path in keep:
+        path.write_text("mine")
     assert run_cli(["build"], tmp_path).returncode == 0
     assert not stale.exists()
-    assert keep.read_text() == "mine"
+    assert [p.read_text() for p in keep] == ["mine"] * len(keep)
+
+
+def test_a_temporary_of_a_running_process_or_a_link_is_left_alone(tmp_path: Path) -> None:
+    """Only briefgen's own leftovers go: a temporary whose writer still runs may be in use, and
+    a link named like a temporary is not a file briefgen wrote."""
+    write_brief(tmp_path, "a")
+    assert run_cli(["build"], tmp_path).returncode == 0
+    out = tmp_path / "output"
+    running = subprocess.Popen(["sleep", "60"])
+    try:
+        live = out / "a" / f".a-full.pdf.briefgen-{running.pid}-0123456789abcdef.tmp"
+        live.write_bytes(b"being written")
+        victim = tmp_path / "victim.txt"
+        victim.write_text("mine")
+        link = out / "a" / ".a-full.pdf.briefgen-1-0123456789abcdef.tmp"
+        link.symlink_to(victim)
+        assert run_cli(["build", "--force"], tmp_path).returncode == 0
+        assert live.read_bytes() == b"being written"
+        assert link.is_symlink() and victim.read_text() == "mine"
+    finally:
+        running.kill()
+        running.wait()
 
 
 def test_write_files_leaves_nothing_when_one_file_fails(tmp_path: Path) -> None:
@@ -289,9 +330,7 @@ def test_write_files_leaves_nothing_when_one_file_fails(tmp_path: Path) -> None:
 
 def test_a_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     corpus(tmp_path, 6)
-    first = subprocess.Popen([str(BRIEFGEN), "build", "--jobs", "2"], cwd=tmp_path, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    first = background_build(tmp_path)
     try:
         assert first.stdout.readline().startswith("built content/")
         second = run_cli(["build", "--jobs", "1", "--force"], tmp_path)
@@ -340,3 +379,169 @@ def test_lock_is_released_by_a_process_that_dies(tmp_path: Path) -> None:
     built = run_cli(["build"], tmp_path)
     assert built.returncode == 0, built.stderr
     assert leftovers(out) == []
+
+
+# --- the lock file is briefgen's own, and a stale one is taken over
+
+
+def test_a_lock_file_that_is_a_link_is_not_followed(tmp_path: Path) -> None:
+    write_brief(tmp_path, "a")
+    out = tmp_path / "output"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (out / ".briefgen.lock").symlink_to(victim)
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "output/.briefgen.lock is a symbolic link, not briefgen's lock file (hint: remove it; "
+        "briefgen never writes through a link)"]
+    assert victim.read_text() == "mine"
+    assert not (out / "a").exists()
+
+
+def test_a_lock_that_is_a_folder_is_an_error(tmp_path: Path) -> None:
+    write_brief(tmp_path, "a")
+    (tmp_path / "output" / ".briefgen.lock").mkdir(parents=True)
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "output/.briefgen.lock is a folder, not briefgen's lock file (hint: remove or rename it)"]
+    assert not (tmp_path / "output" / "a").exists()
+
+
+def test_a_stale_lock_is_taken_over_with_a_message(tmp_path: Path) -> None:
+    write_brief(tmp_path, "a")
+    (tmp_path / "output").mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (tmp_path / "output" / ".briefgen.lock").write_text(f"{dead.pid}\n")
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"output/.briefgen.lock: taking over the lock of briefgen process {dead.pid}, which "
+        "stopped without releasing it"]
+    assert leftovers(tmp_path / "output") == []
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(p) for p in (task / "children").read_text().split()}
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_workers_die_with_a_killed_build_and_the_lock_is_free(tmp_path: Path) -> None:
+    corpus(tmp_path, 6)
+    build = background_build(tmp_path)
+    try:
+        assert build.stdout.readline().startswith("built content/")
+        workers = _children(build.pid)
+        assert len(workers) >= 2
+    finally:
+        build.kill()  # SIGKILL: no handler runs, the workers are not told by the parent
+        build.wait()  # not communicate(): orphaned workers would hold its pipes open
+        build.stdout.close()
+        build.stderr.close()
+    deadline = time.monotonic() + 60
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    orphans = [w for w in workers if _running(w)]
+    for orphan in orphans:  # never leave them running, even when the test fails
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(orphan, signal.SIGKILL)
+    assert not orphans, "workers outlived their build"
+    again = run_cli(["build", "--jobs", "2"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"taking over the lock of briefgen process {build.pid}" in again.stderr
+    assert leftovers(tmp_path / "output") == []
+    assert_all_open(tmp_path / "output")
+
+
+def test_a_full_disk_while_taking_the_lock_is_one_line(tmp_path: Path, tiny_disk: Path) -> None:
+    write_brief(tmp_path, "a")
+    out = tiny_disk / "out"
+    out.mkdir()
+    filler = tiny_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    with contextlib.suppress(OSError):  # until every block of the disk is taken
+        while os.write(fd, b"\0" * 4096):
+            pass
+    os.close(fd)
+    result = run_cli(["build", "--out", out], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "cannot write disk/out/.briefgen.lock: No space left on device (hint: free some space "
+        "on that disk, or build elsewhere with --out)"]
+    assert list(out.iterdir()) == []
+
+
+# --- a damaged manifest costs a rebuild, with a warning
+
+
+DAMAGED = {
+    "wrong-types": '{"briefs": [{"slug": ["a"], "files": 5}], "changes": 3}',
+    "a-file-of-wrong-types": '{"briefs": [{"slug": "a", "source": "content/a.yaml", "title": '
+                             '"T", "date": "2025", "status": "built", "key": "k", "files": '
+                             '[{"path": "a/a-full.pdf", "variant": "full", "format": "pdf", '
+                             '"size": "big", "sha256": 1, "pages": []}]}]}',
+    "deep-nesting": '{"briefs": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "not-json": "{briefs: oops",
+    "a-list": "[1, 2, 3]",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED, ids=list(DAMAGED))
+def test_a_damaged_manifest_costs_a_rebuild_with_a_warning(tmp_path: Path, damage: str) -> None:
+    write_brief(tmp_path, "a")
+    assert run_cli(["build"], tmp_path).returncode == 0
+    (tmp_path / "output" / "manifest.json").write_text(DAMAGED[damage])
+    result = run_cli(["build"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith("output/manifest.json: "), warnings
+    assert warnings[0].endswith(("every brief will be rebuilt", "entry ignored"))
+    assert statuses(result.stdout) == {"a": "built"}
+    again = run_cli(["build"], tmp_path)  # the manifest written is sound again
+    assert (again.returncode, again.stderr, statuses(again.stdout)) == (0, "", {"a": "unchanged"})
+
+
+# --- read-only places: the message names the file, never a temporary
+
+
+def test_read_only_places_name_the_file_that_could_not_be_written(tmp_path: Path) -> None:
+    write_brief(tmp_path, "a")
+    assert run_cli(["build"], tmp_path).returncode == 0
+    (tmp_path / "site").mkdir()
+    shard = tmp_path / "site" / "manifest.shard-1-of-1.json"
+    shutil.copy(tmp_path / "output" / "manifest.json", shard)
+    for folder in (tmp_path / "content", tmp_path / "site"):
+        folder.chmod(0o555)
+    try:
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*without_root_override(), str(BRIEFGEN), *args], cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=300, check=False)
+
+        made = run("new", "b-c")
+        merged = run("merge-manifests", str(shard), "--out", "site")
+        reference = run("reference-doc", "site/house.docx")
+    finally:
+        for folder in (tmp_path / "content", tmp_path / "site"):
+            folder.chmod(0o755)
+    assert (made.returncode, made.stderr) == (
+        1, "cannot write content/b-c.yaml: Permission denied\n")
+    assert (merged.returncode, merged.stderr) == (
+        1, "cannot write site/manifest.json: Permission denied\n")
+    assert (reference.returncode, reference.stderr) == (
+        1, "cannot write site/house.docx: Permission denied\n")
+    assert sorted(p.name for p in (tmp_path / "content").iterdir()) == ["a.yaml"]
+    assert list((tmp_path / "site").iterdir()) == [shard]

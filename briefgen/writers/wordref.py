@@ -18,7 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.styles import BabelFish
 
-from briefgen.brand import Brand
+from briefgen.brand import REFERENCE_HINT, Brand
+from briefgen.docxpackage import data_problem
 from briefgen.errors import BuildError
 from briefgen.writers.wordstyles import CARDS_STYLE, REQUIRED_STYLES, TABLE_STYLE, apply_brand
 from briefgen.writers.wordxml import footnotes_part, stable_zip, w_element
@@ -58,6 +59,9 @@ def open_reference(brand: Brand, own: bytes | None = None, shown: str = "") -> W
     own is the organisation's reference document (brand.yaml's reference_docx), shown its name.
     """
     if own is not None:
+        why = data_problem(own)  # checked with the brand too; the file may change since
+        if why:
+            raise BuildError(f"{shown}: {why} (hint: {REFERENCE_HINT})")
         try:
             doc = Document(io.BytesIO(own))
         except Exception as exc:  # python-docx raises several kinds for a file that is not DOCX
