@@ -23,7 +23,7 @@ from briefgen.variant import VARIANTS
 from briefgen.write import write_files
 
 if TYPE_CHECKING:
-    from briefgen.build import Result
+    from briefgen.build import Result  # also imported where it is used at run time
     from briefgen.corpus import Shard
     from briefgen.manifest import BriefEntry
 
@@ -178,6 +178,7 @@ class _Report:
 
     def add(self, item: Result | BriefEntry) -> None:
         """Report one brief as it finishes."""
+        from briefgen.build import Result
         from briefgen.manifest import BriefEntry
 
         self.seen.add(item.slug)
