@@ -15,7 +15,7 @@ import click
 from briefgen import __version__
 from briefgen.brand import load_brand
 from briefgen.config import PDF_VARIANTS, Config, load_config
-from briefgen.errors import BuildError, ContentError
+from briefgen.errors import BuildError, ContentError, printable
 from briefgen.project import Project, briefs_in, shown_path
 from briefgen.render import DEFAULT_FORMATS, FORMATS
 from briefgen.scaffold import SLUG, new_brief
@@ -80,7 +80,7 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
         where = ", ".join(f"{shown_path(f)}/" for f in given or [project.content_dir])
         hint = "add a .yaml file there or name one" if given else (
             "run briefgen in the folder that holds content/, or name the files to build")
-        raise click.UsageError(f"no briefs found in {where} ({hint})")
+        raise click.UsageError(f"no briefs found in {printable(where)} ({hint})")
     return found
 
 
@@ -92,8 +92,15 @@ def _settings(project: Project) -> Config:
         return load_config(project.config_file)
     except ContentError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            _say(str(problem), err=True)
         sys.exit(1)
+
+
+def _say(line: str = "", err: bool = False) -> None:
+    """Print one line for a person: file names and messages come from files anyone may have
+    written, so whatever would act on the terminal (a newline, an escape, a bidi override) is
+    shown escaped and a line stays a line."""
+    click.echo(printable(line), err=err)
 
 
 def _plural(count: int, word: str) -> str:
@@ -149,19 +156,19 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
         report.close()
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        _say(str(exc), err=True)
         sys.exit(1)
     report.close()
     counts = {s: sum(b.status == s for b in manifest.briefs if b.slug in report.seen)
               for s in ("built", "unchanged", "failed")}
     summary = (f"{_plural(counts['built'], 'brief')} built, {counts['unchanged']} unchanged, "
                f"{counts['failed']} failed in {time.perf_counter() - started:.1f} s")
-    click.echo(summary, err=bool(counts["failed"]))
+    _say(summary, err=bool(counts["failed"]))
     if counts["failed"]:
-        click.echo("Failed:", err=True)
+        _say("Failed:", err=True)
         for entry in manifest.failed:
             if entry.slug in report.seen:
-                click.echo(f"  {entry.error}", err=True)
+                _say(f"  {entry.error}", err=True)
     sys.exit(1 if counts["failed"] else 0)
 
 
@@ -185,18 +192,18 @@ class _Report:
         if self.bar is not None:
             self.bar.update(1)
             if isinstance(item, Result) and not item.ok:
-                click.echo("", err=True)
+                _say("", err=True)
                 for line in item.problems:
-                    click.echo(line, err=True)
+                    _say(line, err=True)
             return
         if isinstance(item, BriefEntry):
-            click.echo(f"unchanged {item.source}")
+            _say(f"unchanged {item.source}")
         elif item.ok:
-            click.echo(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
-                       f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
+            _say(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
+                  f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
         else:
             for line in item.problems:
-                click.echo(line, err=True)
+                _say(line, err=True)
 
     def close(self) -> None:
         """End the progress bar, if any."""
@@ -228,14 +235,14 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            click.echo(problem.lint_line())
+            _say(problem.lint_line())
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
-        click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
-                   f"{_plural(count, 'brief')}", err=True)
+        _say(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
+              f"{_plural(count, 'brief')}", err=True)
     else:
-        click.echo(f"{_plural(count, 'brief')} OK", err=True)
+        _say(f"{_plural(count, 'brief')} OK", err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
@@ -259,10 +266,10 @@ def reference_doc(target: Path, debug: bool) -> None:
         if debug:
             raise
         reason = exc if isinstance(exc, BuildError) else f"cannot write {target}: {exc.strerror}"
-        click.echo(str(reason), err=True)
+        _say(str(reason), err=True)
         sys.exit(1)
-    click.echo(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
-               f"{shown_path(project.templates_dir / 'brand.yaml')}")
+    _say(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
+          f"{shown_path(project.templates_dir / 'brand.yaml')}")
 
 
 @main.command("merge-manifests", short_help="Join the manifests of a sharded build.")
@@ -283,12 +290,13 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
     try:
         merged = merge_into(out_dir, list(manifests), project.templates_dir)
     except (BuildError, ContentError) as exc:
-        click.echo(str(exc), err=True)
+        for problem in exc.problems if isinstance(exc, ContentError) else [exc]:
+            _say(str(problem), err=True)
         sys.exit(1)
     failed = len(merged.failed)
-    click.echo(f"merged {_plural(len(manifests), 'manifest')}: "
-               f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
-               f"{shown_path(out_dir / 'index.html')}")
+    _say(f"merged {_plural(len(manifests), 'manifest')}: "
+          f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
+          f"{shown_path(out_dir / 'index.html')}")
     sys.exit(1 if failed else 0)
 
 
@@ -308,8 +316,8 @@ def new(slug: str, title: str | None) -> None:
     project = Project(Path.cwd())
     target = project.content_dir / f"{slug}.yaml"
     if target.exists():
-        click.echo(f"{shown_path(target)} already exists; choose another slug or edit it",
-                   err=True)
+        _say(f"{shown_path(target)} already exists; choose another slug or edit it",
+              err=True)
         sys.exit(1)
     from briefgen.reference import json_schema
 
@@ -318,9 +326,9 @@ def new(slug: str, title: str | None) -> None:
                      dt.date.today())
     schema = project.root / "schema" / "brief.schema.json"
     write_files({target: text.encode(), schema: json_schema().encode()})
-    click.echo(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
-    click.echo(f"next: briefgen check {shown_path(target)}, then briefgen serve "
-               f"{shown_path(target)}")
+    _say(f"wrote {shown_path(target)} (and {shown_path(schema)} for your editor)")
+    _say(f"next: briefgen check {shown_path(target)}, then briefgen serve "
+          f"{shown_path(target)}")
 
 
 @main.command(short_help="Print the JSON Schema of the content format.")
@@ -356,14 +364,14 @@ def serve(content: tuple[Path, ...], variant: str, port: int) -> None:
     try:
         server = make_server(project, files, variant, port)
     except OSError as exc:
-        click.echo(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (hint: try --port 0)",
-                   err=True)
+        _say(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (hint: try --port 0)",
+              err=True)
         sys.exit(1)
-    click.echo(f"previewing on http://127.0.0.1:{server.server_address[1]}/ "
-               "(Ctrl+C to stop)", err=True)
+    _say(f"previewing on http://127.0.0.1:{server.server_address[1]}/ "
+          "(Ctrl+C to stop)", err=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        _say("stopped", err=True)
     finally:
         server.server_close()

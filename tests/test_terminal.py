@@ -282,3 +282,39 @@ def test_serve_off_a_terminal_stops_on_sigint(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and err == "stopped\n" and out == "", err
+
+
+# --- names and keys from files are shown escaped: every problem stays one line
+
+HOSTILE_NAME = "evil\n\x1b[31mX\u202e\u2066"
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+@pytest.mark.parametrize("where", ["terminal", "pipe"])
+@pytest.mark.parametrize("command", [["check"], ["build", "--format", "html"]],
+                         ids=["check", "build"])
+def test_names_and_keys_are_escaped_on_one_line(tmp_path: Path, command: list[str],
+                                                where: str) -> None:
+    write_brief(tmp_path, HOSTILE_NAME, MINIMAL_BRIEF.replace(
+        "date:", '"ke\\u202ey\\u2069\\nz\\u2028": 1\ndate:'))
+    code, output = (on_terminal if where == "terminal" else off_terminal)(command, tmp_path)
+    assert code == 1
+    shown = (r"content/evil\n\x1b[31mX\u202e\u2066.yaml:2:1: "
+             + ("error: " if command == ["check"] else "")
+             + r"ke\u202ey\u2069\nz\u2028: unknown key (hint: allowed keys: title, ")
+    lines = output.splitlines()
+    assert sum(line.lstrip().startswith(shown) for line in lines) == (
+        1 if command == ["check"] else 2), output  # build: as it fails, and in the list
+    assert len(lines) == (2 if command == ["check"] else 4), output
+    assert not RAW.search(output.replace("\x1b[?25l", "").replace("\x1b[?25h", "")), output
+
+
+def test_a_file_name_echoed_by_a_command_is_escaped(tmp_path: Path) -> None:
+    name = "ref\n\u202eerase.docx"
+    code, output = on_terminal(["reference-doc", name], tmp_path)
+    assert code == 0, output
+    assert output.startswith(r"wrote ref\n\u202eerase.docx: restyle it in Word"), output
+    assert (tmp_path / name).is_file()
+    code, output = off_terminal(["check", f"content/{name}"], tmp_path)
+    assert code == 1 and output.splitlines()[0] == (
+        r"content/ref\n\u202eerase.docx: error: file not found [schema]"), output
