@@ -232,7 +232,8 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     config = _settings(project)
     problems, count = check_all(project, files, config.lint)
     if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        text = json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
     else:
         for problem in problems:
             _say(problem.lint_line())

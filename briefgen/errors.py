@@ -14,11 +14,11 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def printable(text: str) -> str:
     """Text safe to show on one terminal line: every character that would move the cursor,
-    reorder what follows, change the colours or start a new line is written as its escape
-    (\\n, \\x1b, \\u202e). Names and values come from files anyone may have written, and a
-    problem must stay the one line it claims to be. Applying it twice changes nothing more."""
-    return _UNSAFE.sub(lambda m: _NAMED.get(m[0]) or (
-        f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+    reorder what follows, change the colours or start a new line is written as its escape, the
+    way JSON writes it (\\n, \\u001b, \\u202e). Names and values come from files anyone may
+    have written, and a problem must stay the one line it claims to be. Applying it twice
+    changes nothing more, and on JSON text (line by line) it keeps the JSON valid."""
+    return _UNSAFE.sub(lambda m: _NAMED.get(m[0]) or f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True)

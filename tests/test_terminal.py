@@ -299,7 +299,7 @@ def test_names_and_keys_are_escaped_on_one_line(tmp_path: Path, command: list[st
         "date:", '"ke\\u202ey\\u2069\\nz\\u2028": 1\ndate:'))
     code, output = (on_terminal if where == "terminal" else off_terminal)(command, tmp_path)
     assert code == 1
-    shown = (r"content/evil\n\x1b[31mX\u202e\u2066.yaml:2:1: "
+    shown = (r"content/evil\n\u001b[31mX\u202e\u2066.yaml:2:1: "
              + ("error: " if command == ["check"] else "")
              + r"ke\u202ey\u2069\nz\u2028: unknown key (hint: allowed keys: title, ")
     lines = output.splitlines()
@@ -307,6 +307,21 @@ def test_names_and_keys_are_escaped_on_one_line(tmp_path: Path, command: list[st
         1 if command == ["check"] else 2), output  # build: as it fails, and in the list
     assert len(lines) == (2 if command == ["check"] else 4), output
     assert not RAW.search(output.replace("\x1b[?25l", "").replace("\x1b[?25h", "")), output
+
+
+@pytest.mark.parametrize("where", ["terminal", "pipe"])
+def test_json_problems_keep_their_text_and_stay_escaped(tmp_path: Path, where: str) -> None:
+    """For tools, `check --format json` is valid JSON that gives back the name as it is, while
+    nothing in it acts on the terminal it is printed to."""
+    write_brief(tmp_path, HOSTILE_NAME,
+                MINIMAL_BRIEF.replace("date:", '"k\\u202ey\\x85": 1\ndate:'))
+    code, output = (on_terminal if where == "terminal" else off_terminal)(
+        ["check", "--format", "json"], tmp_path)
+    assert code == 1
+    assert not RAW.search(output), output
+    problems = json.loads(output[:output.rindex("]") + 1])
+    assert [(p["path"], p["field"]) for p in problems] == [
+        (f"content/{HOSTILE_NAME}.yaml", "k\u202ey\x85")]
 
 
 def test_a_file_name_echoed_by_a_command_is_escaped(tmp_path: Path) -> None:
