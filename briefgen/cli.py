@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from briefgen import __version__
-from briefgen.brand import load_brand
+from briefgen.brand import Brand, load_brand
 from briefgen.config import PDF_VARIANTS, Config, load_config
 from briefgen.errors import BuildError, ContentError, printable
 from briefgen.project import Project, briefs_in, shown_path
@@ -87,9 +87,19 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
 def _settings(project: Project) -> Config:
     """The project's briefgen.yaml and brand file, checked once before any brief: a mistake in
     either is reported once, not once per brief, and stops the run (exit 1)."""
+    _brand(project)
     try:
-        load_brand(project.templates_dir / "brand.yaml")
         return load_config(project.config_file)
+    except ContentError as exc:
+        for problem in exc.problems:
+            _say(str(problem), err=True)
+        sys.exit(1)
+
+
+def _brand(project: Project) -> Brand:
+    """The project's brand; a mistake in it is reported a line per problem (exit 1)."""
+    try:
+        return load_brand(project.templates_dir / "brand.yaml")
     except ContentError as exc:
         for problem in exc.problems:
             _say(str(problem), err=True)
@@ -156,7 +166,8 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
         report.close()
         if debug:
             raise
-        _say(str(exc), err=True)
+        for line in exc.messages:
+            _say(line, err=True)
         sys.exit(1)
     report.close()
     counts = {s: sum(b.status == s for b in manifest.briefs if b.slug in report.seen)
@@ -260,8 +271,8 @@ def reference_doc(target: Path, debug: bool) -> None:
     from briefgen.render.wordref import generated_reference
 
     project = Project(Path.cwd())
+    brand = _brand(project)
     try:
-        brand = load_brand(project.templates_dir / "brand.yaml")
         write_files({target: generated_reference(brand)})
     except (BuildError, OSError) as exc:
         if debug:
@@ -291,8 +302,8 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None) -> None:
     try:
         merged = merge_into(out_dir, list(manifests), project.templates_dir)
     except (BuildError, ContentError) as exc:
-        for problem in exc.problems if isinstance(exc, ContentError) else [exc]:
-            _say(str(problem), err=True)
+        for line in exc.messages if isinstance(exc, BuildError) else map(str, exc.problems):
+            _say(line, err=True)
         sys.exit(1)
     failed = len(merged.failed)
     _say(f"merged {_plural(len(manifests), 'manifest')}: "
@@ -322,7 +333,7 @@ def new(slug: str, title: str | None) -> None:
         sys.exit(1)
     from briefgen.reference import json_schema
 
-    organisation = load_brand(project.templates_dir / "brand.yaml").name
+    organisation = _brand(project).name
     text = new_brief(title or slug.replace("-", " ").capitalize(), organisation,
                      dt.date.today())
     schema = project.root / "schema" / "brief.schema.json"

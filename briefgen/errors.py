@@ -67,7 +67,12 @@ class ContentError(Exception):
 
 
 class BuildError(Exception):
-    """Raised when rendering or writing fails for a reason that is not the content's fault."""
+    """Raised when rendering or writing fails for a reason that is not the content's fault.
+    It may carry several one-line messages (one per broken template), printed a line each."""
+
+    def __init__(self, message: str, *more: str) -> None:
+        super().__init__("\n".join((message, *more)))
+        self.messages = [message, *more]
 
 
 class TemplateProblem(BuildError):

@@ -146,7 +146,7 @@ def check_templates(templates_dir: Path) -> None:
                 raise
             problems.append(str(problem))
     if problems:
-        raise BuildError("\n".join(problems))
+        raise BuildError(*problems)
 
 
 def _render(brief: Brief, variant: str, templates_dir: Path, base: Path | None,

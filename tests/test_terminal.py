@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BRIEFGEN, MINIMAL_BRIEF, run_cli, write_brief
+from conftest import BRIEFGEN, MINIMAL_BRIEF, REPO, run_cli, write_brief
 from pypdf import PdfReader
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "100", "TERM": "xterm"}
@@ -124,6 +125,17 @@ def _one_brief(project: Path) -> None:
     write_brief(project, "one")
 
 
+def _broken_brand(project: Path) -> None:
+    write_brief(project, "one")
+    shutil.copytree(REPO / "templates", project / "templates")
+    brand = project / "templates" / "brand.yaml"
+    brand.write_text(brand.read_text(encoding="utf-8").replace("body: Noto Serif ", "body: -V "),
+                     encoding="utf-8")
+
+
+BROKEN_BRAND = (r"^templates/brand\.yaml:22:9: fonts\.body: is not in the expected form \(got "
+                r"text '-V'\) \(hint: write a font family as fontconfig knows it")
+
 # (arguments, set-up, exit code, what the output says, what the command leaves on disk)
 COMMANDS: dict[str, tuple[list[str], Callable[[Path], None], int, str, str]] = {
     "build": (["build", "--format", "html", "--variant", "summary"], _one_brief, 0,
@@ -147,6 +159,10 @@ COMMANDS: dict[str, tuple[list[str], Callable[[Path], None], int, str, str]] = {
                         "merged/index.html"),
     "reference-doc": (["reference-doc", "house.docx"], lambda p: None, 0,
                       r"wrote house\.docx: restyle it in Word", "house.docx"),
+    "reference-doc-broken-brand": (["reference-doc", "house.docx"], _broken_brand, 1,
+                                   BROKEN_BRAND, ""),
+    "new-broken-brand": (["new", "water"], _broken_brand, 1, BROKEN_BRAND, ""),
+    "build-broken-brand": (["build"], _broken_brand, 1, BROKEN_BRAND, ""),
     "version": (["--version"], lambda p: None, 0, r"briefgen, version \d", ""),
     "help": (["--help"], lambda p: None, 0,
              r"Usage: briefgen (?s:.*)build .*\n +check .*\n +merge-manifests .*\n +new .*\n"
@@ -163,7 +179,7 @@ def test_every_command_on_a_terminal_and_off_one(tmp_path: Path, command: str,
     setup(tmp_path)
     got, output = (on_terminal if where == "terminal" else off_terminal)(args, tmp_path)
     assert got == code, output
-    assert re.search(said, output), output
+    assert re.search(said, output, re.M), output
     assert_one_line_each(output)
     if leaves:
         assert (tmp_path / leaves).is_file()
