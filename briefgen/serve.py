@@ -154,7 +154,7 @@ class _Preview(BaseHTTPRequestHandler):
 
     def _index(self, files: list[Path]) -> str:
         items = "".join(
-            f"<li>{html.escape(shown_path(f))}: " + ", ".join(
+            f"<li>{html.escape(printable(shown_path(f)))}: " + ", ".join(
                 f'<a href="{html.escape(_brief_url(f, v))}">{v}</a>' for v in VARIANTS) + "</li>"
             for f in files)
         body = f"<h1>Briefs</h1><ul>{items or '<li>No briefs in content/ yet.</li>'}</ul>"
