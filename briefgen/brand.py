@@ -14,6 +14,9 @@ from briefgen.load import load_model
 from briefgen.project import shown_path
 
 Hex = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+# A font family as fontconfig and Word name it ("Noto Serif CJK SC", "M+ 1p"): it is written
+# into the CSS and handed to fc-match, so nothing that could end a CSS string or start an option.
+FontName = Annotated[str, StringConstraints(pattern=r"^\w[\w .+-]{0,99}$")]
 
 
 class _Part(BaseModel):
@@ -35,10 +38,11 @@ class Colours(_Part):
 class Fonts(_Part):
     """Font family names, as fontconfig (PDF) and Word (DOCX) know them."""
 
-    body: str
-    heading: str
-    arabic: str = Field("Noto Naskh Arabic", description="Arabic script: Arabic, Pashto, Dari.")
-    cjk: str = Field("Noto Serif CJK SC", description="Chinese, Japanese and Korean.")
+    body: FontName
+    heading: FontName
+    arabic: FontName = Field("Noto Naskh Arabic",
+                             description="Arabic script: Arabic, Pashto, Dari.")
+    cjk: FontName = Field("Noto Serif CJK SC", description="Chinese, Japanese and Korean.")
 
 
 class Sizes(_Part):

@@ -9,7 +9,6 @@ import json
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +16,9 @@ from typing import TYPE_CHECKING
 import click
 
 from briefgen import __version__
+from briefgen.brand import Brand
 from briefgen.config import PDF_VARIANTS, Config, load_config
-from briefgen.errors import BuildError, ContentError
+from briefgen.errors import BuildError, ContentError, printable
 from briefgen.project import Project, briefs_in, shown_path
 from briefgen.scaffold import SLUG, clean_title, new_brief
 from briefgen.theme import Theme
@@ -26,7 +26,7 @@ from briefgen.write import write_files
 from briefgen.writers import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
-    from briefgen.build import Result
+    from briefgen.build import Result  # also imported where it is used at run time
     from briefgen.corpus import Shard
     from briefgen.manifest import BriefEntry
 
@@ -96,23 +96,16 @@ def debug_option(command: Callable) -> Callable:
     return _output_options(command)
 
 
-def _say(message: str, err: bool = False) -> None:
-    """What a command did or found; left out with --quiet."""
+def _say(message: str = "", err: bool = False) -> None:
+    """What a command did or found; left out with --quiet. Escaped as _tell escapes."""
     if _root_meta().get(_LEVEL, 1) >= 1:
-        click.echo(message, err=err)
+        click.echo(printable(message), err=err)
 
 
 def _detail(message: str) -> None:
     """Background for --verbose: which files a command reads."""
     if _root_meta().get(_LEVEL, 1) >= 2:
-        click.echo(message, err=True)
-
-
-def _printable(text: str) -> str:
-    """Text from files (titles, errors in a manifest) made safe for a terminal: control and
-    format characters, which could move the cursor or reorder the line, are shown escaped."""
-    return "".join(c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}"
-                   for c in text)
+        click.echo(printable(message), err=True)
 
 
 class _Briefgen(click.Group):
@@ -132,7 +125,7 @@ class _Briefgen(click.Group):
         except Exception as exc:
             if ctx.meta.get(_DEBUG):
                 raise
-            click.echo(f"briefgen: internal error: {_printable(str(exc)) or type(exc).__name__} "
+            click.echo(f"briefgen: internal error: {printable(str(exc)) or type(exc).__name__} "
                        "(hint: run again with --debug for the traceback, and report it)",
                        err=True)
             ctx.exit(1)
@@ -164,7 +157,7 @@ def _content_files(project: Project, given: tuple[Path, ...]) -> list[Path]:
         where = ", ".join(f"{shown_path(f)}/" for f in given or [project.content_dir])
         hint = "add a .yaml file there or name one" if given else (
             "run briefgen in the folder that holds content/, or name the files to build")
-        raise click.UsageError(f"no briefs found in {where} ({hint})")
+        raise click.UsageError(f"no briefs found in {printable(where)} ({hint})")
     return found
 
 
@@ -180,7 +173,7 @@ def _no_mistyped_paths(given: tuple[Path, ...]) -> None:
                                              n=1)
         hint = (f"did you mean {shown_path(path.parent / near[0])}?" if near
                 else "name a brief file or a folder of them")
-        click.echo(f"{shown_path(path)}: no such file or folder (hint: {hint})", err=True)
+        _tell(f"{shown_path(path)}: no such file or folder (hint: {hint})")
     if missing:
         sys.exit(2)
 
@@ -194,10 +187,11 @@ def _settings(project: Project) -> tuple[Theme, Config]:
         return theme, load_config(project.config_file, list(theme.variants))
     except ContentError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            _tell(str(problem))
         sys.exit(1)
     except BuildError as exc:
-        click.echo(str(exc), err=True)
+        for line in exc.messages:
+            _tell(line)
         sys.exit(1)
 
 
@@ -208,6 +202,28 @@ def _variants(theme: Theme, asked: tuple[str, ...]) -> tuple[str, ...]:
             raise click.BadParameter(f"{name!r} is not one of {', '.join(theme.variants)}",
                                      param_hint="'--variant'")
     return asked or tuple(theme.variants)
+
+
+def _brand(project: Project) -> Brand:
+    """The project's brand, found through its theme; a mistake in it is reported a line per
+    problem (exit 1)."""
+    try:
+        return Theme.for_project(project).brand
+    except ContentError as exc:
+        for problem in exc.problems:
+            _tell(str(problem))
+        sys.exit(1)
+    except BuildError as exc:
+        for line in exc.messages:
+            _tell(line)
+        sys.exit(1)
+
+
+def _tell(line: str) -> None:
+    """Print a problem for a person, on stderr, whatever --quiet says: file names and
+    messages come from files anyone may have written, so whatever would act on the terminal
+    (a newline, an escape, a bidi override) is shown escaped and a line stays a line."""
+    click.echo(printable(line), err=True)
 
 
 def _plural(count: int, word: str) -> str:
@@ -291,7 +307,8 @@ def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str
         report.close()
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        for line in exc.messages:
+            _tell(line)
         return 1
     report.close()
     counts = {s: sum(b.status == s for b in manifest.briefs if b.slug in report.seen)
@@ -299,11 +316,11 @@ def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str
     summary = (f"{_plural(counts['built'], 'brief')} built, {counts['unchanged']} unchanged, "
                f"{counts['failed']} failed in {time.perf_counter() - started:.1f} s")
     if counts["failed"]:
-        click.echo(summary, err=True)
-        click.echo("Failed:", err=True)
+        _tell(summary)
+        _tell("Failed:")
         for entry in manifest.failed:
             if entry.slug in report.seen:
-                click.echo(f"  {entry.error}", err=True)
+                _tell(f"  {entry.error}")
     else:
         _say(summary)
     return 1 if counts["failed"] else 0
@@ -344,13 +361,14 @@ def _watch(project: Project, content: tuple[Path, ...], out_dir: Path,
         try:
             once()
         except click.UsageError as exc:
-            click.echo(f"Error: {exc.format_message()}", err=True)
+            _tell(f"Error: {exc.format_message()}")
         except SystemExit:
             pass  # _settings() already said what is wrong with the settings
         except BuildError as exc:  # --debug re-raises; a stop signal ends the watch
             if isinstance(exc.__cause__, Interrupted):
                 raise KeyboardInterrupt from exc
-            click.echo(str(exc), err=True)
+            for line in exc.messages:
+                _tell(line)
         _say(f"watching for changes (Ctrl+C to stop) at {dt.datetime.now():%H:%M:%S}", err=True)
 
     try:
@@ -384,6 +402,7 @@ class _Report:
 
     def add(self, item: Result | BriefEntry) -> None:
         """Report one brief as it finishes."""
+        from briefgen.build import Result
         from briefgen.manifest import BriefEntry
 
         self.seen.add(item.slug)
@@ -392,16 +411,16 @@ class _Report:
             if isinstance(item, Result) and not item.ok:
                 click.echo("", err=True)
                 for line in item.problems:
-                    click.echo(line, err=True)
+                    _tell(line)
             return
         if isinstance(item, BriefEntry):
             _say(f"unchanged {item.source}")
         elif item.ok:
             _say(f"built {item.source} -> {shown_path(item.files[0].parent)}/ "
-                       f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
+                 f"({_plural(len(item.files), 'file')}, {item.seconds:.1f} s)")
         else:
             for line in item.problems:
-                click.echo(line, err=True)
+                _tell(line)
 
     def close(self) -> None:
         """End the progress bar, if any."""
@@ -433,10 +452,11 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
     problems, count = check_all(project, theme, files, config.lint, budget=budget,
                                 hint=summary.over_budget_hint if summary else "")
     if fmt == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        text = json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
     else:
         for problem in problems:
-            click.echo(problem.lint_line())
+            _say(problem.lint_line())
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
@@ -460,15 +480,17 @@ def reference_doc(target: Path, debug: bool) -> None:
     from briefgen.writers.wordref import generated_reference
 
     project = Project(Path.cwd())
-    theme = Theme.for_project(project)
+    brand = _brand(project)
     try:
-        write_files({target: generated_reference(theme.brand)})
-    except (BuildError, ContentError, OSError) as exc:
+        write_files({target: generated_reference(brand)})
+    except (BuildError, OSError) as exc:
         if debug:
             raise
-        reason = exc if isinstance(exc, BuildError | ContentError) else (
-            f"cannot write {target}: {exc.strerror}")
-        click.echo(str(reason), err=True)
+        if isinstance(exc, BuildError):
+            for line in exc.messages:
+                _tell(line)
+        else:
+            _tell(f"cannot write {target}: {exc.strerror}")
         sys.exit(1)
     _say(f"wrote {shown_path(target)}: restyle it in Word, then set reference_docx in "
          f"{shown_path(project.templates_dir / 'brand.yaml')}")
@@ -495,7 +517,8 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None, debug: bool) 
     except (BuildError, ContentError) as exc:
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        for line in exc.messages if isinstance(exc, BuildError) else map(str, exc.problems):
+            _tell(line)
         sys.exit(1)
     failed = len(merged.failed)
     _say(f"merged {_plural(len(manifests), 'manifest')}: "
@@ -530,8 +553,8 @@ def new(slug: str, title: str | None, debug: bool) -> None:
     project = Project(Path.cwd())
     target = project.content_dir / f"{slug}.yaml"
     if target.exists():
-        click.echo(f"{shown_path(target)} already exists; choose another slug or edit it",
-                   err=True)
+        _say(f"{shown_path(target)} already exists; choose another slug or edit it",
+              err=True)
         sys.exit(1)
     from briefgen.reference import json_schema
 
@@ -546,17 +569,8 @@ def new(slug: str, title: str | None, debug: bool) -> None:
 
 
 def _organisation(project: Project) -> str:
-    """The brand's organisation name, for the byline of a new brief; its errors are reported
-    once, like a build's."""
-    try:
-        return Theme.for_project(project).brand.name
-    except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-    except BuildError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    """The brand's organisation name, for the byline of a new brief."""
+    return _brand(project).name
 
 
 def _write_or_exit(files: dict[Path, bytes], debug: bool) -> None:
@@ -567,7 +581,7 @@ def _write_or_exit(files: dict[Path, bytes], debug: bool) -> None:
         if debug:
             raise
         where = shown_path(Path(exc.filename)) if exc.filename else "the files"
-        click.echo(f"cannot write {where}: {exc.strerror or exc}", err=True)
+        _tell(f"cannot write {where}: {exc.strerror or exc}")
         sys.exit(1)
 
 
@@ -631,7 +645,7 @@ def list_briefs(content: tuple[Path, ...], out: Path | None, fmt: str, debug: bo
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     columns = [c for c in ("slug", "title", "date", "kind", "status") if any(c in r for r in rows)]
-    table = [[_printable(str(r.get(c, ""))) for c in columns] for r in rows]
+    table = [[printable(str(r.get(c, ""))) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in table)) for i, c in enumerate(columns)]
     colours = {"built": "green", "unchanged": "green", "failed": "red", "invalid": "red",
                "not built": "yellow"}
@@ -694,13 +708,13 @@ def serve(content: tuple[Path, ...], variant: str, port: int, host: str, open_br
         if debug:
             raise
         reason = getattr(exc, "strerror", None) or str(exc)
-        click.echo(f"cannot listen on {_printable(host)}:{port}: {reason} "
-                   "(hint: try --port 0, or --host 127.0.0.1)", err=True)
+        _tell(f"cannot listen on {host}:{port}: {reason} "
+              "(hint: try --port 0, or --host 127.0.0.1)")
         sys.exit(1)
     if not _loopback(host):
-        click.echo(f"warning: listening on {_printable(host)}, not only on this computer: "
-                   "anyone who can reach it on the network can read these briefs "
-                   "(hint: leave out --host to preview on 127.0.0.1 only)", err=True)
+        _tell(f"warning: listening on {host}, not only on this computer: "
+              "anyone who can reach it on the network can read these briefs "
+              "(hint: leave out --host to preview on 127.0.0.1 only)")
     bound = server.server_address[0]
     shown_host = f"[{bound}]" if ":" in str(bound) else bound
     url = f"http://{shown_host}:{server.server_address[1]}/"

@@ -10,6 +10,7 @@ for the whole project), so a no-op rebuild of a large corpus costs well under a 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,7 +56,8 @@ def font_files(theme: Theme) -> list[Path]:
     found = []
     for family in (fonts.body, fonts.heading, fonts.arabic, fonts.cjk):
         for style in ("", ":bold"):
-            path = subprocess.run([fc_match, "--format=%{file}", f"{family}{style}"],
+            pattern = re.sub(r"([\\:,=-])", r"\\\1", family) + style  # fontconfig's syntax
+            path = subprocess.run([fc_match, "--format=%{file}", "--", pattern],
                                   capture_output=True, text=True, check=False).stdout.strip()
             if path:
                 found.append(Path(path))

@@ -287,6 +287,9 @@ def _real(year: int, month: int, day: int) -> bool:
 def _pattern_hint(loc: Loc, pattern: str) -> str:
     if pattern.startswith("^#"):
         return "write a colour as #RRGGBB, e.g. #16365C"
+    if pattern.startswith("^\\w[\\w .+-]"):
+        return ("write a font family as fontconfig knows it (fc-list : family), e.g. Noto Serif: "
+                "letters, digits, spaces, dots, dashes and plus signs")
     if pattern.startswith("^[\\w]"):
         return "write a bare file name in templates/, e.g. logo.png"
     name = next((p for p in reversed(loc) if isinstance(p, str)), "")

@@ -178,11 +178,11 @@ class Theme:
                     raise
                 problems.append(str(problem))
         if problems:
-            raise BuildError("\n".join(problems))
+            raise BuildError(*problems)
         try:
             self.brand, self.variants  # noqa: B018  (loaded now: their mistakes come first)
         except ContentError as exc:
-            raise BuildError("\n".join(str(p) for p in exc.problems)) from None
+            raise BuildError(*(str(p) for p in exc.problems)) from None
 
 
 @pass_context

@@ -376,3 +376,52 @@ def test_a_fifo_or_a_device_named_on_the_command_line_is_refused(tmp_path: Path)
                "saved on disk)" in lines
         assert "/dev/zero: is a device, not a file (hint: name a .yaml file saved on disk)" in lines
     assert (tmp_path / "output" / "good" / "good-full.pdf").is_file()
+
+
+def _brand_with_fonts(project: Path, body: str, heading: str = "Noto Sans") -> None:
+    templates = project / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    brand = templates / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  body: Noto Serif ", lambda _: f"  body: {body} ", text)
+    brand.write_text(re.sub(r"(?m)^  heading: Noto Sans", lambda _: f"  heading: {heading}",
+                            text), encoding="utf-8")
+
+
+def test_brand_font_names_cannot_inject_css(tmp_path: Path, listener: Listener) -> None:
+    """A quote in a font name would close the CSS string it is written into: the rest of the
+    name then becomes style rules, and the "self-contained" web page fetches what they name."""
+    url = f"http://127.0.0.1:{listener.port}/font.css"
+    _brand_with_fonts(tmp_path, f"'Noto Serif\", serif; }} @import url({url}); x {{ a: (\"'")
+    write_brief(tmp_path, "s")
+    for command in (["check"], ["build", "--format", "html", "--variant", "summary"]):
+        result = run_cli(command, tmp_path)
+        assert result.returncode == 1, result.stdout
+        assert result.stderr.splitlines()[0] == (
+            "templates/brand.yaml:22:9: fonts.body: is not in the expected form (got text) "
+            "(hint: write a font family as fontconfig knows it (fc-list : family), e.g. Noto "
+            "Serif: letters, digits, spaces, dots, dashes and plus signs)"), result.stderr
+    assert not (tmp_path / "output").exists()
+    assert listener.connections == []
+
+
+@pytest.mark.parametrize("name", ["--version", "-V", "Noto:style=Bold", "Noto, Arial",
+                                  "Noto\\ Serif", 'Noto "Serif"', "Noto;Serif", "x" * 101])
+def test_brand_font_names_are_family_names_only(tmp_path: Path, name: str) -> None:
+    """fc-match reads the names as patterns and as options: only a plain family name passes."""
+    _brand_with_fonts(tmp_path, "Noto Serif", heading=repr(name) if "\\" not in name else
+                      f"'{name}'")
+    write_brief(tmp_path, "s")
+    result = run_cli(["check"], tmp_path)
+    assert result.returncode == 1
+    assert re.fullmatch(r"templates/brand\.yaml:23:12: fonts\.heading: is not in the expected "
+                        r"form \(got .*\) \(hint: write a font family as fontconfig knows it .*",
+                        result.stderr.splitlines()[0]), result.stderr
+
+
+@pytest.mark.parametrize("name", ["Noto Serif CJK SC", "M+ 1p", "Noto Sans-Display", "Šrift 2.0"])
+def test_real_font_family_names_pass(tmp_path: Path, name: str) -> None:
+    _brand_with_fonts(tmp_path, name)
+    write_brief(tmp_path, "s")
+    result = run_cli(["check"], tmp_path)
+    assert result.returncode == 0, result.stderr

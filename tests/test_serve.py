@@ -3,16 +3,21 @@ Debian's chromedriver (no browser download: the build machine has no network).""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import BRIEFGEN, MINIMAL_BRIEF, write_brief
+from conftest import BRIEFGEN, MINIMAL_BRIEF, REPO, run_cli, write_brief
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 
 pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
 
@@ -66,8 +71,11 @@ def wait_for(driver, predicate, seconds: float = 15) -> None:
     """Poll the live page until predicate(page text) holds, with no reload from the test."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate(driver.find_element("tag name", "body").text):
-            return
+        try:
+            if predicate(driver.find_element("tag name", "body").text):
+                return
+        except StaleElementReferenceException:  # the page reloaded while being read
+            pass
         time.sleep(0.2)
     raise AssertionError(f"page never changed as expected; it shows:\n{driver.page_source[:800]}")
 
@@ -175,3 +183,185 @@ def test_preview_follows_edits_to_brand_css_and_labels(tmp_path: Path, browser) 
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(project: Path, *args: str) -> Iterator[subprocess.Popen]:
+    """`briefgen serve ARGS --port 0` in project; yields the process, with .port set to the
+    port it listens on."""
+    proc = subprocess.Popen([str(BRIEFGEN), "serve", *args, "--port", "0"], cwd=project,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        found = re.match(r"previewing on http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line + proc.stderr.read()
+        proc.port = int(found[1])
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def raw_get(port: int, path: str = "/", host: str | None = None) -> bytes:
+    """One GET as bytes on the wire, with the Host header given (default: the bound one)."""
+    host = f"127.0.0.1:{port}" if host is None else host
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                     .encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def assert_no_script_ran(driver, images: bool = True) -> None:
+    """No alert opened and (unless images is false) no element came from a file name, once the
+    page has settled."""
+    wait_until(lambda: driver.execute_script("return document.readyState") == "complete")
+    time.sleep(0.5)  # onerror handlers of a broken image run after the load
+    try:
+        text = driver.switch_to.alert.text
+    except NoAlertPresentException:
+        pass
+    else:
+        raise AssertionError(f"a file name ran script: alert({text!r})")
+    if images:
+        assert driver.find_elements("tag name", "img") == []
+    assert driver.find_elements("css selector", "[onerror]") == []
+
+
+def wait_until(predicate, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+# File names that are markup, a script URL (%2F%2F becomes // once a javascript: URL is decoded,
+# commenting out the rest of the path) and a header break.
+HOSTILE_NAMES = ['x"><img src=x onerror=alert(1)>', "javascript:alert(1)%2F%2F",
+                 "javascript:alert(2)"]
+
+
+def test_hostile_file_names_in_the_serve_index_stay_text(tmp_path: Path, browser) -> None:
+    for name in HOSTILE_NAMES:
+        write_brief(tmp_path, name)
+    with serving(tmp_path) as proc:
+        port = proc.port
+        browser.get(f"http://127.0.0.1:{port}/")
+        assert_no_script_ran(browser)
+        body = browser.find_element("tag name", "body").text
+        for name in HOSTILE_NAMES:
+            assert f"content/{name}.yaml: summary, full" in body
+        links = [a.get_attribute("href") for a in browser.find_elements("tag name", "a")]
+        assert len(links) == 2 * len(HOSTILE_NAMES)
+        for link in links:  # as the browser reads them: each a page of this server
+            assert link.startswith(f"http://127.0.0.1:{port}/brief/"), link
+            page = urllib.request.urlopen(link, timeout=10).read().decode()
+            assert "A small brief" in page, link
+
+
+def test_hostile_file_names_in_the_built_index_stay_text(tmp_path: Path, browser) -> None:
+    for name in HOSTILE_NAMES:
+        write_brief(tmp_path, name)
+    result = run_cli(["build", "--format", "html", "--variant", "summary"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "output"
+    browser.get((out / "index.html").as_uri())
+    assert_no_script_ran(browser)
+    rows = browser.find_elements("css selector", "tbody tr")
+    assert sorted(r.get_attribute("id") for r in rows) == sorted(HOSTILE_NAMES)
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", ".files a")]
+    assert len(links) == len(HOSTILE_NAMES)
+    for link in links:  # every link is a file of the build, never a script
+        assert link.startswith(out.as_uri() + "/"), link
+        assert Path(urllib.request.url2pathname(urlsplit(link).path)).is_file(), link
+    for n in range(len(links)):  # followed as a reader does: each opens its brief
+        browser.find_elements("css selector", ".files a")[n].click()
+        assert_no_script_ran(browser, images=False)
+        assert browser.current_url == links[n]
+        assert "A small brief" in browser.find_element("tag name", "body").text
+        browser.back()
+    for anchor in browser.find_elements("css selector", ".changes a, .failures a"):
+        assert anchor.get_attribute("href").startswith((out / "index.html").as_uri() + "#")
+
+
+def test_a_line_break_in_a_file_name_never_reaches_a_header(tmp_path: Path) -> None:
+    name = "line\r\nX-Injected: yes\r\nSet-Cookie: a=b"
+    write_brief(tmp_path, name)
+    with serving(tmp_path, f"content/{name}.yaml") as proc:
+        port = proc.port
+        response = raw_get(port)
+        head = response.split(b"\r\n\r\n")[0].decode().split("\r\n")
+        assert head[0].startswith("HTTP/1.0 302")
+        assert "Location: /brief/line%0D%0AX-Injected%3A%20yes%0D%0ASet-Cookie%3A%20a%3Db" \
+               "/full" in head
+        assert not any(h.lower().startswith(("x-injected", "set-cookie")) for h in head), head
+        page = raw_get(port, "/brief/line%0D%0AX-Injected%3A%20yes%0D%0ASet-Cookie%3A%20a%3Db"
+                             "/full")
+        assert page.startswith(b"HTTP/1.0 200") and b"A small brief" in page
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1:1",
+                                  "localhost.evil.example:{port}", "", "127.0.0.1:{port}.x"])
+def test_requests_for_another_host_are_refused(tmp_path: Path, host: str) -> None:
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its
+    requests here with its own name in Host; they must not read the briefs."""
+    write_brief(tmp_path, "secret", MINIMAL_BRIEF.replace("A small brief", "Secret title"))
+    with serving(tmp_path) as proc:
+        port = proc.port
+        for path in ("/", "/brief/secret/full", "/__state"):
+            response = raw_get(port, path, host.format(port=port))
+            assert response.startswith(b"HTTP/1.0 421"), response[:200]
+            assert b"Secret" not in response and b"secret" not in response
+            assert response.endswith(b"misdirected request: this preview answers only to the "
+                                     b"address it listens on (127.0.0.1, localhost or [::1] "
+                                     b"with its port)\n")
+        for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}",
+                     f"[::1]:{port}"):
+            response = raw_get(port, "/brief/secret/full", good)
+            assert response.startswith(b"HTTP/1.0 200") and b"Secret title" in response, good
+
+
+def test_a_broken_template_shows_in_the_page_until_fixed(tmp_path: Path, browser) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    summary = templates / "parts.j2"
+    good = summary.read_text(encoding="utf-8")
+    write_brief(tmp_path, "live", MINIMAL_BRIEF.replace("A small brief", "Templated title"))
+    with serving(tmp_path, "content/live.yaml", "--variant", "summary") as proc:
+        port = proc.port
+        browser.get(f"http://127.0.0.1:{port}/")
+        wait_for(browser, lambda text: "Templated title" in text)
+        save(summary, good + "\n{% if %}\n")
+        wait_for(browser, lambda text: "cannot be shown" in text)
+        problem = browser.find_element("css selector", ".problem").text
+        assert re.fullmatch(r"templates/parts\.j2:\d+: template error: .+, while "
+                            r"building content/live\.yaml", problem), problem
+        save(summary, good)
+        wait_for(browser, lambda text: "Templated title" in text)
+
+
+def threads_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^Threads:\s+(\d+)", status, re.M)[1])
+
+
+def test_idle_connections_are_closed(tmp_path: Path) -> None:
+    """A connection that sends nothing is closed by the server after its timeout (10 s), so
+    idle sockets cannot hold a thread each for ever."""
+    write_brief(tmp_path, "one")
+    with serving(tmp_path) as proc:
+        port = proc.port
+        pid = proc.pid
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(40)]
+        try:
+            wait_until(lambda: threads_of(pid) >= 40)
+            for sock in idle:
+                assert sock.recv(1) == b""  # closed by the server, not by us
+        finally:
+            for sock in idle:
+                sock.close()
+        wait_until(lambda: threads_of(pid) < 5)
+        assert raw_get(port).startswith(b"HTTP/1.0 200")
