@@ -455,8 +455,8 @@ def check(content: tuple[Path, ...], fmt: str, strict: bool, debug: bool) -> Non
         text = json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
         click.echo("\n".join(printable(line) for line in text.split("\n")))
     else:
-        for problem in problems:
-            _say(problem.lint_line())
+        for problem in problems:  # the problems are the answer: printed whatever --quiet says
+            click.echo(printable(problem.lint_line()))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:

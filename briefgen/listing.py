@@ -6,9 +6,10 @@ listing reads each brief once and renders nothing.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from briefgen.errors import ContentError
+from briefgen.errors import ContentError, printable
 from briefgen.load import load_brief, slug_of
 from briefgen.manifest import MANIFEST, read_manifest
 from briefgen.model import Brief
@@ -20,7 +21,7 @@ def brief_rows(files: list[Path], out_dir: Path) -> list[dict[str, str]]:
     of its last build: built, unchanged or failed (with its error) as the manifest records
     it, "not built" when the manifest does not know the brief, "invalid" (with the first
     problem) when the brief does not load now."""
-    built = read_manifest(out_dir / MANIFEST).by_slug()
+    built = read_manifest(out_dir / MANIFEST, _warn).by_slug()
     rows = []
     for path in files:
         slug = slug_of(path)
@@ -42,3 +43,8 @@ def brief_rows(files: list[Path], out_dir: Path) -> list[dict[str, str]]:
             row["error"] = entry.error
         rows.append(row)
     return rows
+
+
+def _warn(message: str) -> None:
+    """A bad entry in the manifest: said on stderr, and the brief shows as not built."""
+    print(printable(message), file=sys.stderr)

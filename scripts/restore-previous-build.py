@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no previous build ({source} not found): every brief is built")
         return 0
     try:
-        previous = load_manifest(source)
+        previous = load_manifest(source, print)  # a bad entry is said and left out
     except (OSError, ValueError) as exc:
         print(f"no previous build: {exc}; every brief is built")
         return 0

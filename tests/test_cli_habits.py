@@ -262,8 +262,10 @@ def test_list_escapes_control_characters_from_the_manifest(tmp_path: Path) -> No
     manifest = project / "output" / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"built"', '"built\\u001b[2J"'))
     proc = run_cli(["list"], cwd=project)
-    assert "\x1b" not in proc.stdout
-    assert "built\\u001b[2J" in proc.stdout
+    assert "\x1b" not in proc.stdout + proc.stderr
+    # A status briefgen never writes: the entry is left out, said once, escaped.
+    assert "status: unknown 'built\\x1b[2J'; entry ignored" in proc.stderr
+    assert "alpha  A small brief  2025-07-04  not built" in proc.stdout
 
 
 # --- build --watch --------------------------------------------------------------------------

@@ -340,4 +340,4 @@ def test_outputs_no_longer_produced_leave_the_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in (project / "output" / "one").iterdir()) == [
         "one-summary.docx", "one-summary.pdf"]
     links = lxml.html.parse(str(project / "output" / "index.html")).xpath("//td//a/@href")
-    assert sorted(links) == ["one/one-summary.docx", "one/one-summary.pdf"]
+    assert sorted(links) == ["./one/one-summary.docx", "./one/one-summary.pdf"]
