@@ -16,6 +16,7 @@ from pathlib import Path
 from briefgen.compose import compose
 from briefgen.config import Config
 from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
+from briefgen.labels import long_date
 from briefgen.load import load_brief, slug_of
 from briefgen.model import Brief
 from briefgen.project import Project, content_root, shown_path
@@ -35,6 +36,7 @@ class Output:
     size: int
     sha256: str
     pages: int | None
+    kind: str = ""  # "" a brief's file; "changes" a redline; "snapshot" the content built from
 
 
 @dataclass
@@ -61,18 +63,28 @@ class Result:
         return not self.problems
 
 
-def output_path(out_dir: Path, slug: str, variant: str, fmt: str) -> Path:
-    """output/<slug>/<slug>-<variant>.<ext>: one folder per brief, names that travel well."""
-    return out_dir / slug / f"{slug}-{variant}.{FORMATS[fmt].extension}"
+def output_path(out_dir: Path, slug: str, variant: str, fmt: str, kind: str = "") -> Path:
+    """output/<slug>/<slug>-<variant>.<ext>: one folder per brief, names that travel well; a
+    redline is <slug>-<variant>-changes.<ext> beside it."""
+    suffix = f"-{kind}" if kind else ""
+    return out_dir / slug / f"{slug}-{variant}{suffix}.{FORMATS[fmt].extension}"
+
+
+def snapshot_path(out_dir: Path, slug: str) -> Path:
+    """The content a --redline build was made from, kept beside its files: the next build's
+    "previous version"."""
+    return out_dir / slug / f"{slug}.content.yaml"
 
 
 def build_brief(path: Path, shown: str, project: Project, theme: Theme,
                 variants: tuple[str, ...], formats: tuple[str, ...], out_dir: Path,
-                config: Config, debug: bool = False) -> Result:
+                config: Config, debug: bool = False, redline: bool = False) -> Result:
     """Build every requested variant and format of one brief, writing them together.
 
     A variant over its page budget fails the brief like any content error: nothing of it is
-    written, and its previous files stay.
+    written, and its previous files stay. With redline, the brief's content is kept beside its
+    files, and when it differs from the content kept by the previous build, each variant also
+    gets a redline (<slug>-<variant>-changes.docx and .pdf).
     """
     started = time.perf_counter()
     result = Result(shown, slug_of(path))
@@ -95,6 +107,9 @@ def build_brief(path: Path, shown: str, project: Project, theme: Theme,
                 result.outputs.append(Output(
                     str(target), name, fmt, len(written.data),
                     hashlib.sha256(written.data).hexdigest(), written.pages))
+        if redline:
+            _redlines(path, shown, project, theme, brief, variants, out_dir, options, files,
+                      result)
         write_files(files)
     except ContentError as exc:
         result.outputs = []
@@ -111,6 +126,67 @@ def build_brief(path: Path, shown: str, project: Project, theme: Theme,
         result.problems = [f"{shown}: {_describe(exc)}"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _redlines(path: Path, shown: str, project: Project, theme: Theme, brief: Brief,
+              variants: tuple[str, ...], out_dir: Path, options: Options,
+              files: dict[Path, bytes], result: Result) -> None:
+    """Add the redlines of a brief whose content changed since the previous --redline build,
+    and this build's snapshot of its content. A snapshot that cannot be read (damaged, or an
+    image it names is gone) only means no redline: the brief itself still builds."""
+    from briefgen.redline import changed, redline
+
+    content = path.read_bytes()
+    snapshot = snapshot_path(out_dir, result.slug)
+    old_brief = None
+    if snapshot.is_file() and snapshot.read_bytes() != content:
+        try:
+            old_brief = load_snapshot(snapshot, path, project)
+        except ContentError:
+            old_brief = None
+    for name in variants if old_brief is not None else ():
+        variant = theme.variants[name]
+        try:  # the old version in a language or with an image the theme no longer has
+            old = compose(old_brief, variant, theme, path.parent)  # type: ignore[arg-type]
+        except (OSError, ValueError, KeyError, BuildError, TemplateProblem):
+            break
+        labels = theme.labels(brief.language)
+        since = long_date(old_brief.date, labels.locale)  # type: ignore[union-attr]
+        before, after = field_hashes(old_brief), field_hashes(brief)  # type: ignore[arg-type]
+        named = labels.model_dump()
+        fields = [str(named.get(k) or k.replace("_", " ")) for k in sorted(before.keys() | after)
+                  if before.get(k) != after.get(k)]
+        document = redline(old, compose(brief, variant, theme, path.parent),
+                           theme.brand.name, old_brief.date,  # type: ignore[union-attr]
+                           labels.changes_since.format(date=since),
+                           labels.changed_fields.format(fields=", ".join(fields)))
+        if not changed(document):
+            continue
+        for fmt in ("docx", "pdf"):
+            written = writer(fmt)(document, theme, options)
+            target = output_path(out_dir, result.slug, name, fmt, "changes")
+            files[target] = written.data
+            result.outputs.append(Output(str(target), name, fmt, len(written.data),
+                                         hashlib.sha256(written.data).hexdigest(),
+                                         written.pages, "changes"))
+    files[snapshot] = content
+    result.outputs.append(Output(str(snapshot), "", "yaml", len(content),
+                                 hashlib.sha256(content).hexdigest(), None, "snapshot"))
+
+
+def load_snapshot(snapshot: Path, path: Path, project: Project) -> Brief:
+    """The previous version of a brief, from the snapshot a build kept: validated like any
+    brief, and its images checked to be inside the brief's own content folder (a snapshot
+    comes from an earlier build's folder, which is untrusted like everything else)."""
+    from briefgen.assets import check_images
+    from briefgen.load import check_references, load_model
+
+    brief, parsed = load_model(snapshot, Brief, shown_path(snapshot))
+    problems = check_references(brief, parsed)
+    problems += check_images(brief, parsed, content_root(path, project), path.parent)
+    if problems:
+        raise ContentError(problems)
+    return brief
 
 
 def field_hashes(brief: Brief) -> dict[str, str]:

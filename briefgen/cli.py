@@ -236,10 +236,13 @@ def _plural(count: int, word: str) -> str:
 @click.option("--watch", is_flag=True,
               help="Keep running: build, then build again each time a brief, a template or "
                    "briefgen.yaml is saved. Ctrl+C stops.")
+@click.option("--redline", is_flag=True,
+              help="Also write <slug>-<variant>-changes.docx and .pdf for each brief whose "
+                   "content changed since the previous --redline build (tracked changes).")
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
           out: Path | None, pdf_variant: str | None, jobs: int | None, force: bool,
-          shard: Shard | None, watch: bool, debug: bool) -> None:
+          shard: Shard | None, watch: bool, redline: bool, debug: bool) -> None:
     """Build briefs into PDF and Word files.
 
     CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
@@ -253,12 +256,13 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
       briefgen build                          every brief in content/
       briefgen build content/water.yaml --variant summary --format pdf
       briefgen build --watch                  rebuild on every save
+      briefgen build --redline                also mark what changed since the last build
     """
     project = Project(Path.cwd())
 
     def once() -> int:
         return _build_once(project, content, variants, formats, out, pdf_variant, jobs, force,
-                           shard, debug)
+                           shard, debug, redline)
 
     if not watch:
         sys.exit(once())
@@ -267,7 +271,8 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
 
 def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str, ...],
                 formats: tuple[str, ...], out: Path | None, pdf_variant: str | None,
-                jobs: int | None, force: bool, shard: Shard | None, debug: bool) -> int:
+                jobs: int | None, force: bool, shard: Shard | None, debug: bool,
+                redline: bool = False) -> int:
     """One build, as `briefgen build` without --watch runs it: the exit code it would give."""
     from briefgen.corpus import Request, build_corpus, default_jobs, in_shard
     from briefgen.load import slug_of
@@ -282,7 +287,7 @@ def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str
     request = Request(project, theme, config, _variants(theme, variants),
                       formats or DEFAULT_FORMATS,
                       out or project.output_dir, jobs or default_jobs(), force, shard,
-                      whole=not content, debug=debug)
+                      whole=not content, debug=debug, redline=redline)
     started = time.perf_counter()
     report = _Report(sum(in_shard(slug_of(f), shard) for f in files))
     try:

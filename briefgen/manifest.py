@@ -50,7 +50,12 @@ class BriefEntry:
     @property
     def variants(self) -> list[str]:
         """The variants this brief has files for, in build order."""
-        return list(dict.fromkeys(f.variant for f in self.files))
+        return list(dict.fromkeys(f.variant for f in self.files if not f.kind))
+
+    @property
+    def redlines(self) -> list[FileEntry]:
+        """The redlines of this build: what changed in the brief since the previous one."""
+        return [f for f in self.files if f.kind == "changes"]
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Manifest:
                                                               "removed": []})
     generator: str = f"briefgen {__version__}"
     build_date: str = ""  # YYYY-MM-DD, see build_date()
+    packs: list[FileEntry] = field(default_factory=list)  # `briefgen pack`'s files
 
     def by_slug(self) -> dict[str, BriefEntry]:
         """Entries keyed by slug."""
@@ -90,7 +96,8 @@ def load_manifest(path: Path) -> Manifest:
                                 "files": [FileEntry(**f) for f in b["files"]]})
                   for b in data["briefs"]]
         return Manifest(briefs, data.get("changes", Manifest().changes),
-                        data.get("generator", ""), data.get("build_date", ""))
+                        data.get("generator", ""), data.get("build_date", ""),
+                        [FileEntry(**f) for f in data.get("packs", [])])
     except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: not a briefgen manifest ({exc})") from None
 
@@ -177,7 +184,9 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path) -> Manifest:
 def index_html(manifest: Manifest, theme: Theme, title: str,
                packs: list[FileEntry] | None = None) -> bytes:
     """The page a person opens to see every brief, from the theme's index.html.j2. packs are
-    files about the whole build (a briefing pack), linked above the briefs when there are any."""
+    files about the whole build (a briefing pack), linked above the briefs when there are any;
+    by default the manifest's own."""
+    packs = manifest.packs if packs is None else packs
     changed = {key: {c["slug"]: c for c in manifest.changes[key]} for key in ("new", "updated")}
     page = theme.environment.get_template("index.html.j2").render(
         manifest=manifest, title=title, briefs=reading_order(manifest), changed=changed,

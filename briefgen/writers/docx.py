@@ -31,11 +31,13 @@ from briefgen.document import (
     Cell,
     Citation,
     Contents,
+    Deleted,
     Document,
     Emphasis,
     Heading,
     Image,
     Inlines,
+    Inserted,
     ItemList,
     LineBreak,
     Link,
@@ -181,6 +183,7 @@ class _Writer:
         self.noted: set[int] = set()
         self.style_ids: dict[str, str] = {}
         self.marks = 0
+        self.changes = 10000  # tracked-change ids, apart from the bookmarks' ids
 
     def title_block(self, meta: Meta) -> None:
         """Logo, kind, title, subtitle and byline, as at the top of the PDF's first page."""
@@ -237,7 +240,21 @@ class _Writer:
             insert_in_order(para._p.get_or_add_pPr(), w_element("w:bidi"))
         self.inline(text, para, {"lang": lang} if lang and lang != self.lang else {})
         _trim(para)
+        if len(text) == 1 and isinstance(text[0], Inserted | Deleted):
+            self.track_mark(para, "ins" if isinstance(text[0], Inserted) else "del")
         return para
+
+    def track_mark(self, para: WordParagraph, kind: str) -> None:
+        """A paragraph added or removed whole: its paragraph mark is tracked too, so accepting
+        the changes leaves no empty paragraph behind."""
+        revision = self.document.revision
+        if revision is None:
+            return
+        self.changes += 1
+        props = OxmlElement("w:rPr")
+        props.append(w_element(f"w:{kind}", id=str(self.changes), author=revision.author,
+                               date=f"{revision.date.isoformat()}T00:00:00Z"))
+        para._p.get_or_add_pPr().append(props)
 
     def heading(self, heading: Heading, container) -> None:
         """A heading, bookmarked under its id so the table of contents can link to it."""
@@ -335,9 +352,14 @@ class _Writer:
             elif isinstance(node, Link):
                 self.hyperlink(para, node, fmt)
             elif isinstance(node, Citation):
-                self.citation(node, para)
+                if fmt.get("track") != "del":  # a removed citation's note is not kept
+                    self.citation(node, para)
             elif isinstance(node, LineBreak):
                 para.add_run().add_break()
+            elif isinstance(node, Inserted):
+                self.inline(node.children, para, {**fmt, "track": "ins"})
+            elif isinstance(node, Deleted):
+                self.inline(node.children, para, {**fmt, "track": "del"})
 
     def run(self, para: WordParagraph, text: str, fmt: dict[str, Any], parent=None) -> list:
         """Runs for a piece of text, whitespace collapsed as in the HTML. Right-to-left stretches
@@ -357,8 +379,25 @@ class _Writer:
                                                  eastAsia=fmt["lang"]))
             if parent is not None:
                 parent.append(run._r)
+            if fmt.get("track"):
+                self.track(run._r, fmt["track"])
             runs.append(run)
         return runs
+
+    def track(self, run, kind: str) -> None:
+        """Make a run a tracked insertion or deletion (w:ins / w:del around it), by the
+        redline's author on the brief's date, as Word itself records an edit."""
+        revision = self.document.revision
+        if revision is None:
+            return
+        self.changes += 1
+        wrapper = w_element(f"w:{kind}", id=str(self.changes), author=revision.author,
+                            date=f"{revision.date.isoformat()}T00:00:00Z")
+        run.addprevious(wrapper)
+        wrapper.append(run)
+        if kind == "del":  # deleted text is w:delText, or Word shows it as kept
+            for shown in run.findall(qn("w:t")):
+                shown.tag = qn("w:delText")
 
     def citation(self, citation: Citation, para: WordParagraph) -> None:
         """Citations become Word footnotes holding the source, numbered by Word. A source cited
