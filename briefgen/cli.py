@@ -506,6 +506,67 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None, debug: bool) 
     sys.exit(1 if failed else 0)
 
 
+@main.command(short_help="One PDF and one Word file holding several briefs.")
+@CONTENT
+@click.option("--variant", default="summary", show_default=True, metavar="NAME",
+              help="The variant every brief is packed in: summary, full, or one of the "
+                   "project's variants.yaml.")
+@click.option("--changed", is_flag=True,
+              help="Only the briefs new or updated in the last build (OUT/manifest.json).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only the briefs dated on or after this day.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; the pack goes to OUT/pack/. Default: output/.")
+@debug_option
+def pack(content: tuple[Path, ...], variant: str, changed: bool, since: dt.datetime | None,
+         out: Path | None, debug: bool) -> None:
+    """Write a briefing pack: OUT/pack/pack-<variant>.pdf and .docx, one file each holding a
+    cover (organisation, week, date, classification), a contents list with page numbers, then
+    each brief with its own running title, marking and numbered sources.
+
+    CONTENT names brief files or folders (default: every brief in content/). The pack is
+    listed in OUT/manifest.json and OUT/index.html when OUT holds a build.
+
+    \b
+    Examples:
+      briefgen pack                           every brief, summary variant
+      briefgen pack --changed                 what the last build added or updated
+      briefgen pack --since 2025-07-01 --variant full
+    """
+    from briefgen.pack import make_pack
+
+    if changed and since:
+        raise click.UsageError("--changed and --since choose briefs in two ways: give one")
+    project = Project(Path.cwd())
+    files = _content_files(project, content)
+    theme, config = _settings(project)
+    (variant,) = _variants(theme, (variant,))
+    out_dir = out or project.output_dir
+    try:
+        packed = make_pack(project, theme, config, files, variant, out_dir, changed,
+                           since.date() if since else None)
+    except ContentError as exc:
+        if debug:
+            raise
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except BuildError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if packed is None:
+        why = ("no brief was new or updated in the last build" if changed else
+               f"no brief is dated on or after {since.date()}" if since else "no brief")
+        _say(f"{why}: no pack written")
+        return
+    shown = ", ".join(f"{shown_path(out_dir / f.path)}"
+                      + (f" ({_plural(f.pages, 'page')})" if f.pages else "")
+                      for f in packed.files)
+    _say(f"packed {_plural(len(packed.slugs), 'brief')} ({variant}) -> {shown}")
+
+
 @main.command(short_help="Start a new brief from a commented example.")
 @click.argument("slug")
 @click.option("--title", help="The brief's title. Default: made from the slug.")

@@ -165,7 +165,7 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     if request.shard is None:
         with template_errors(request.theme.folders):
             outputs[out_dir / INDEX] = index_html(manifest, request.theme,
-                                                  _index_title(request.theme))
+                                                  index_title(request.theme))
     try:
         write_files(outputs)
     except OSError as exc:
@@ -299,7 +299,8 @@ def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
             target.parent.rmdir()  # only when nothing else is left in it
 
 
-def _index_title(theme: Theme) -> str:
+def index_title(theme: Theme) -> str:
+    """The index page's title: the brand's name."""
     return f"{theme.brand.name}: briefs"
 
 
@@ -320,7 +321,7 @@ def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme) -> Manifes
     manifest = merge(parts, out_dir)
     manifest.changes = changes(previous, manifest)
     manifest.build_date = build_date(manifest.briefs)
-    title = _index_title(theme)
+    title = index_title(theme)
     with template_errors(theme.folders):
         index = index_html(manifest, theme, title)
     try:
