@@ -224,18 +224,28 @@ def _align(old: Sequence[T], new: Sequence[T], key: Callable[[T], Hashable]
 def _pair(old: list[T], new: list[T], kind: Callable[[T], Hashable]
           ) -> Iterator[tuple[T | None, T | None]]:
     """A changed stretch: an old and a new item of the same kind, in order, are the same item
-    edited; an old one with no partner was removed (yielded where it stood), a new one added."""
+    edited; an old one with no partner was removed, a new one added. Removed items come
+    before added ones, where they stood."""
+    matches: list[int | None] = []
     index = 0
     for item in new:
         match = next((k for k in range(index, len(old)) if kind(old[k]) == kind(item)), None)
+        matches.append(match)
+        index = match + 1 if match is not None else index
+    done = 0
+    for position, item in enumerate(new):
+        match = matches[position]
+        upto = match if match is not None else next(
+            (m for m in matches[position:] if m is not None), len(old))
+        for removed in old[done:upto]:
+            yield removed, None
+        done = max(done, upto)
         if match is None:
             yield None, item
-            continue
-        for removed in old[index:match]:
-            yield removed, None
-        yield old[match], item
-        index = match + 1
-    for removed in old[index:]:
+        else:
+            yield old[match], item
+            done = match + 1
+    for removed in old[done:]:
         yield removed, None
 
 
@@ -283,10 +293,11 @@ def diff_inlines(old: Inlines, new: Inlines) -> Inlines:
             continue
         removed = [("del", path, piece) for _, path, piece in before[i1:i2]]
         added = [("ins", path, piece) for _, path, piece in after[j1:j2]]
-        if removed and added:  # "old new": the removed words keep a space before the new ones
-            status, path, piece = removed[-1]
-            if isinstance(piece, str) and piece == piece.rstrip():
-                removed[-1] = (status, path, piece + " ")
+        if removed and added:  # "old new": a space between the removed and the added words
+            piece = removed[-1][2]
+            if isinstance(piece, str) and piece == piece.rstrip() and isinstance(added[0][2],
+                                                                                str):
+                removed.append(("del", (), " "))
         marked += removed + added
     return _rebuild(marked)
 
@@ -307,9 +318,10 @@ def _rebuild(marked: list[tuple[str, Path, Inline | str]]) -> Inlines:
             index = end
             continue
         space = ""  # the space after the last changed word is not itself a change
-        if nodes and isinstance(nodes[-1], Text) and nodes[-1].text.rstrip():
-            space = nodes[-1].text[len(nodes[-1].text.rstrip()):]
-            nodes = (*nodes[:-1], Text(nodes[-1].text.rstrip()))
+        last = nodes[-1] if nodes else None
+        if isinstance(last, Text) and last.text != last.text.rstrip():
+            space = last.text[len(last.text.rstrip()):]
+            nodes = (*nodes[:-1], *((Text(last.text.rstrip()),) if last.text.strip() else ()))
         out.append(Inserted(nodes) if status == "ins" else Deleted(nodes))
         if space:
             out.append(Text(space))
