@@ -43,13 +43,15 @@ from briefgen.document import (
     Strong,
     Table,
     Text,
-    plain_text,
+    block_inlines,
+    inline_nodes,
+    walk,
 )
 
 T = TypeVar("T")
 _WORD = re.compile(r"\S+\s*|\s+")
 # The formatting a word sits in, outermost first: ("strong",), ("em",), ("link", href).
-Path = tuple[tuple[str, ...], ...]
+Style = tuple[tuple[str, ...], ...]
 
 
 def redline(old: Document, new: Document, author: str, since: dt.date, heading: str,
@@ -65,8 +67,6 @@ def redline(old: Document, new: Document, author: str, since: dt.date, heading: 
 
 def changed(document: Document) -> bool:
     """Whether a redline marks anything at all (a brief rebuilt for its templates has none)."""
-    from briefgen.document import block_inlines, inline_nodes, walk
-
     return any(isinstance(node, Inserted | Deleted)
                for block in walk(document.blocks) for inlines in block_inlines(block)
                for node in inline_nodes(inlines))
@@ -120,12 +120,12 @@ def diff_blocks(old: list[Block], new: list[Block]) -> list[Block]:
                     for o, n in zip(old_run, new_run, strict=True)]
             continue
         for o, n in _pair(old_run, new_run, _kind):
-            if o is None:
-                out.append(_marked(n, Inserted))
-            elif n is None:
-                out.append(_marked(o, Deleted))
-            else:
+            if o is not None and n is not None:
                 out.append(diff_block(o, n))
+            elif n is not None:
+                out.append(_marked(n, Inserted))
+            elif o is not None:
+                out.append(_marked(o, Deleted))
     return out
 
 
@@ -181,12 +181,12 @@ def _diff_sequence(old: list[T], new: list[T], key: Callable[[T], Hashable],
             out += new_run
             continue
         for o, n in _pair(old_run, new_run, lambda _: 0):
-            if o is None:
-                out.append(mark(n, Inserted))  # type: ignore[arg-type]
-            elif n is None:
-                out.append(mark(o, Deleted))  # type: ignore[arg-type]
-            else:
+            if o is not None and n is not None:
                 out.append(diff(o, n))
+            elif n is not None:
+                out.append(mark(n, Inserted))
+            elif o is not None:
+                out.append(mark(o, Deleted))
     return out
 
 
@@ -252,11 +252,11 @@ def _pair(old: list[T], new: list[T], kind: Callable[[T], Hashable]
 # ---- Words -------------------------------------------------------------------------------
 
 
-def _tokens(inlines: Inlines, path: Path = ()) -> list[tuple[Hashable, Path, Inline | str]]:
+def _tokens(inlines: Inlines, path: Style = ()) -> list[tuple[Hashable, Style, Inline | str]]:
     """Inline content as (key, formatting, piece): a word with the space after it, a
     citation, or a line break. Keys compare words without their spacing, citations by the
     sources they cite."""
-    out: list[tuple[Hashable, Path, Inline | str]] = []
+    out: list[tuple[Hashable, Style, Inline | str]] = []
     for node in inlines:
         if isinstance(node, Text):
             out += [(("w", piece.strip(), path), path, piece)
@@ -286,7 +286,7 @@ def diff_inlines(old: Inlines, new: Inlines) -> Inlines:
     before, after = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(None, [t[0] for t in before], [t[0] for t in after],
                                       autojunk=False)
-    marked: list[tuple[str, Path, Inline | str]] = []
+    marked: list[tuple[str, Style, Inline | str]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             marked += [("", path, piece) for _, path, piece in after[j1:j2]]
@@ -302,7 +302,7 @@ def diff_inlines(old: Inlines, new: Inlines) -> Inlines:
     return _rebuild(marked)
 
 
-def _rebuild(marked: list[tuple[str, Path, Inline | str]]) -> Inlines:
+def _rebuild(marked: list[tuple[str, Style, Inline | str]]) -> Inlines:
     """Tokens back into inline nodes: runs of one status become one Inserted or Deleted, and
     inside them runs of one formatting one nested Strong/Emphasis/Link."""
     out: list[Inline] = []
@@ -329,7 +329,7 @@ def _rebuild(marked: list[tuple[str, Path, Inline | str]]) -> Inlines:
     return tuple(out)
 
 
-def _formatted(pieces: list[tuple[Path, Inline | str]], depth: int = 0) -> Inlines:
+def _formatted(pieces: list[tuple[Style, Inline | str]], depth: int = 0) -> Inlines:
     out: list[Inline] = []
     index = 0
     while index < len(pieces):
@@ -354,8 +354,3 @@ def _formatted(pieces: list[tuple[Path, Inline | str]], depth: int = 0) -> Inlin
             out.append(piece)
         index += 1
     return tuple(out)
-
-
-def words(inlines: Inlines) -> str:
-    """The words of inline content, spacing collapsed (for tests and the change summary)."""
-    return " ".join(plain_text(inlines).split())
