@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefgen.compose import compose
 from briefgen.config import Config
+from briefgen.document import Document
 from briefgen.errors import BuildError, ContentError, Problem, TemplateProblem
 from briefgen.labels import long_date
 from briefgen.load import load_brief, slug_of
@@ -108,8 +109,7 @@ def build_brief(path: Path, shown: str, project: Project, theme: Theme,
                     str(target), name, fmt, len(written.data),
                     hashlib.sha256(written.data).hexdigest(), written.pages))
         if redline:
-            _redlines(path, shown, project, theme, brief, variants, out_dir, options, files,
-                      result)
+            _redlines(path, project, theme, brief, variants, out_dir, options, files, result)
         write_files(files)
     except ContentError as exc:
         result.outputs = []
@@ -128,39 +128,23 @@ def build_brief(path: Path, shown: str, project: Project, theme: Theme,
     return result
 
 
-def _redlines(path: Path, shown: str, project: Project, theme: Theme, brief: Brief,
+def _redlines(path: Path, project: Project, theme: Theme, brief: Brief,
               variants: tuple[str, ...], out_dir: Path, options: Options,
               files: dict[Path, bytes], result: Result) -> None:
     """Add the redlines of a brief whose content changed since the previous --redline build,
     and this build's snapshot of its content. A snapshot that cannot be read (damaged, or an
     image it names is gone) only means no redline: the brief itself still builds."""
-    from briefgen.redline import changed, redline
-
     content = path.read_bytes()
     snapshot = snapshot_path(out_dir, result.slug)
-    old_brief = None
+    previous = None
     if snapshot.is_file() and snapshot.read_bytes() != content:
         try:
-            old_brief = load_snapshot(snapshot, path, project)
+            previous = load_snapshot(snapshot, path, project)
         except ContentError:
-            old_brief = None
-    for name in variants if old_brief is not None else ():
-        variant = theme.variants[name]
-        try:  # the old version in a language or with an image the theme no longer has
-            old = compose(old_brief, variant, theme, path.parent)  # type: ignore[arg-type]
-        except (OSError, ValueError, KeyError, BuildError, TemplateProblem):
-            break
-        labels = theme.labels(brief.language)
-        since = long_date(old_brief.date, labels.locale)  # type: ignore[union-attr]
-        before, after = field_hashes(old_brief), field_hashes(brief)  # type: ignore[arg-type]
-        named = labels.model_dump()
-        fields = [str(named.get(k) or k.replace("_", " ")) for k in sorted(before.keys() | after)
-                  if before.get(k) != after.get(k)]
-        document = redline(old, compose(brief, variant, theme, path.parent),
-                           theme.brand.name, old_brief.date,  # type: ignore[union-attr]
-                           labels.changes_since.format(date=since),
-                           labels.changed_fields.format(fields=", ".join(fields)))
-        if not changed(document):
+            previous = None
+    for name in variants:
+        document = _redline(previous, brief, name, theme, path.parent) if previous else None
+        if document is None:
             continue
         for fmt in ("docx", "pdf"):
             written = writer(fmt)(document, theme, options)
@@ -172,6 +156,31 @@ def _redlines(path: Path, shown: str, project: Project, theme: Theme, brief: Bri
     files[snapshot] = content
     result.outputs.append(Output(str(snapshot), "", "yaml", len(content),
                                  hashlib.sha256(content).hexdigest(), None, "snapshot"))
+
+
+def _redline(previous: Brief, brief: Brief, name: str, theme: Theme, base: Path
+             ) -> Document | None:
+    """One variant's redline, opening with the box that says since when and which parts
+    changed; None when nothing it shows changed, or the previous version no longer composes
+    (a language or an image the project has dropped)."""
+    from briefgen.redline import changed, redline
+
+    variant = theme.variants[name]
+    try:
+        old = compose(previous, variant, theme, base)
+    except (OSError, ValueError, KeyError, BuildError, TemplateProblem):
+        return None
+    labels = theme.labels(brief.language)
+    before, after = field_hashes(previous), field_hashes(brief)
+    named = labels.model_dump()
+    fields = [str(named.get(k) or k.replace("_", " ")) for k in sorted(before.keys() | after)
+              if before.get(k) != after.get(k)]
+    document = redline(old, compose(brief, variant, theme, base), theme.brand.name,
+                       previous.date,
+                       labels.changes_since.format(date=long_date(previous.date,
+                                                                  labels.locale)),
+                       labels.changed_fields.format(fields=", ".join(fields)))
+    return document if changed(document) else None
 
 
 def load_snapshot(snapshot: Path, path: Path, project: Project) -> Brief:
