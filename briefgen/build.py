@@ -158,6 +158,10 @@ def _redlines(path: Path, project: Project, theme: Theme, brief: Brief,
                                  hashlib.sha256(content).hexdigest(), None, "snapshot"))
 
 
+# A field a brief's reader knows by another label: `summary` is printed as the bottom line.
+LABEL_OF = {"summary": "bottom_line"}
+
+
 def _redline(previous: Brief, brief: Brief, name: str, theme: Theme, base: Path
              ) -> Document | None:
     """One variant's redline, opening with the box that says since when and which parts
@@ -173,8 +177,8 @@ def _redline(previous: Brief, brief: Brief, name: str, theme: Theme, base: Path
     labels = theme.labels(brief.language)
     before, after = field_hashes(previous), field_hashes(brief)
     named = labels.model_dump()
-    fields = [str(named.get(k) or k.replace("_", " ")) for k in sorted(before.keys() | after)
-              if before.get(k) != after.get(k)]
+    fields = [str(named.get(LABEL_OF.get(k, k)) or k.replace("_", " "))
+              for k in sorted(before.keys() | after) if before.get(k) != after.get(k)]
     document = redline(old, compose(brief, variant, theme, base), theme.brand.name,
                        previous.date,
                        labels.changes_since.format(date=long_date(previous.date,

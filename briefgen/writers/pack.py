@@ -129,7 +129,9 @@ def write_docx(documents: list[Document], cover: Cover, theme: Theme,
     if cover.logo is not None:
         writer.picture(cover.logo, writer.new_paragraph(doc, "Logo"),
                        Mm(cover.logo.width_mm or 40))
-    for text, style in ((cover.organisation, "Brief Kind"), (cover.title, "Title"),
+    # "Briefing pack" is a heading, not a Title: the contents field lists the Title paragraphs,
+    # which are the briefs' titles.
+    for text, style in ((cover.organisation, "Brief Kind"), (cover.title, "Heading 1"),
                         (f"{cover.week} · {cover.variant_label}", "Subtitle"),
                         (cover.date_text, "Byline"), (cover.classification, "Byline")):
         writer.paragraph((Text(text),), doc, style)
