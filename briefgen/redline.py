@@ -61,6 +61,12 @@ def redline(old: Document, new: Document, author: str, since: dt.date, heading: 
     ("What changed since 3 March 2026") and summary (the fields that changed)."""
     box = Part("changes", [Paragraph((Strong((Text(heading),)),), "note"),
                            Paragraph((Text(summary),), "note")])
+    # The title block is page furniture drawn from the meta, not blocks: a changed title or
+    # subtitle is shown in the box, word by word.
+    for before, after in ((old.meta.title, new.meta.title),
+                          (old.meta.subtitle or "", new.meta.subtitle or "")):
+        if before != after:
+            box.blocks.append(Paragraph(diff_inlines((Text(before),), (Text(after),)), "note"))
     blocks = diff_blocks(old.blocks, new.blocks)
     return replace(new, blocks=[box, *blocks], revision=Revision(author, new.meta.date, since))
 

@@ -171,3 +171,15 @@ def test_removed_and_added_blocks_stand_where_they_were() -> None:
 def test_redline_is_an_option_of_build() -> None:
     help_ = run_cli(["build", "--help"], Path.cwd()).stdout
     assert re.search(r"--redline\s+Also write <slug>-<variant>-changes\.docx", help_)
+
+
+def test_a_changed_title_shows_in_the_box(tmp_path: Path) -> None:
+    write_brief(tmp_path, "port")
+    assert run_cli(["build", "--redline", "--variant", "summary", "--format", "pdf",
+                    "-j", "1"], tmp_path).returncode == 0
+    write_brief(tmp_path, "port", MINIMAL_BRIEF.replace("A small brief", "A short brief"))
+    done = run_cli(["build", "--redline", "--variant", "summary", "-j", "1"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    docx = tmp_path / "output" / "port" / "port-summary-changes.docx"
+    assert [t for t, _ in tracked(docx, "del")] == ["small"]
+    assert [t for t, _ in tracked(docx, "ins")] == ["short"]
