@@ -252,10 +252,13 @@ def _plural(count: int, word: str) -> str:
 @click.option("--watch", is_flag=True,
               help="Keep running: build, then build again each time a brief, a template or "
                    "briefgen.yaml is saved. Ctrl+C stops.")
+@click.option("--redline", is_flag=True,
+              help="Also write <slug>-<variant>-changes.docx and .pdf for each brief whose "
+                   "content changed since the previous --redline build (tracked changes).")
 @debug_option
 def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[str, ...],
           out: Path | None, pdf_variant: str | None, jobs: int | None, force: bool,
-          shard: Shard | None, watch: bool, debug: bool) -> None:
+          shard: Shard | None, watch: bool, redline: bool, debug: bool) -> None:
     """Build briefs into PDF and Word files.
 
     CONTENT names brief files (.yaml) or folders of them; without it, every brief in content/
@@ -269,12 +272,13 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
       briefgen build                          every brief in content/
       briefgen build content/water.yaml --variant summary --format pdf
       briefgen build --watch                  rebuild on every save
+      briefgen build --redline                also mark what changed since the last build
     """
     project = Project(Path.cwd())
 
     def once() -> int:
         return _build_once(project, content, variants, formats, out, pdf_variant, jobs, force,
-                           shard, debug)
+                           shard, debug, redline)
 
     if not watch:
         sys.exit(once())
@@ -283,7 +287,8 @@ def build(content: tuple[Path, ...], variants: tuple[str, ...], formats: tuple[s
 
 def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str, ...],
                 formats: tuple[str, ...], out: Path | None, pdf_variant: str | None,
-                jobs: int | None, force: bool, shard: Shard | None, debug: bool) -> int:
+                jobs: int | None, force: bool, shard: Shard | None, debug: bool,
+                redline: bool = False) -> int:
     """One build, as `briefgen build` without --watch runs it: the exit code it would give."""
     from briefgen.corpus import Request, build_corpus, default_jobs, in_shard
     from briefgen.load import slug_of
@@ -298,7 +303,7 @@ def _build_once(project: Project, content: tuple[Path, ...], variants: tuple[str
     request = Request(project, theme, config, _variants(theme, variants),
                       formats or DEFAULT_FORMATS,
                       out or project.output_dir, jobs or default_jobs(), force, shard,
-                      whole=not content, debug=debug)
+                      whole=not content, debug=debug, redline=redline)
     started = time.perf_counter()
     report = _Report(sum(in_shard(slug_of(f), shard) for f in files))
     try:
@@ -525,6 +530,67 @@ def merge_manifests(manifests: tuple[Path, ...], out: Path | None, debug: bool) 
          f"{_plural(len(merged.briefs), 'brief')}, {failed} failed -> "
          f"{shown_path(out_dir / 'index.html')}")
     sys.exit(1 if failed else 0)
+
+
+@main.command(short_help="One PDF and one Word file holding several briefs.")
+@CONTENT
+@click.option("--variant", default="summary", show_default=True, metavar="NAME",
+              help="The variant every brief is packed in: summary, full, or one of the "
+                   "project's variants.yaml.")
+@click.option("--changed", is_flag=True,
+              help="Only the briefs new or updated in the last build (OUT/manifest.json).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only the briefs dated on or after this day.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; the pack goes to OUT/pack/. Default: output/.")
+@debug_option
+def pack(content: tuple[Path, ...], variant: str, changed: bool, since: dt.datetime | None,
+         out: Path | None, debug: bool) -> None:
+    """Write a briefing pack: OUT/pack/pack-<variant>.pdf and .docx, one file each holding a
+    cover (organisation, week, date, classification), a contents list with page numbers, then
+    each brief with its own running title, marking and numbered sources.
+
+    CONTENT names brief files or folders (default: every brief in content/). The pack is
+    listed in OUT/manifest.json and OUT/index.html when OUT holds a build.
+
+    \b
+    Examples:
+      briefgen pack                           every brief, summary variant
+      briefgen pack --changed                 what the last build added or updated
+      briefgen pack --since 2025-07-01 --variant full
+    """
+    from briefgen.pack import make_pack
+
+    if changed and since:
+        raise click.UsageError("--changed and --since choose briefs in two ways: give one")
+    project = Project(Path.cwd())
+    files = _content_files(project, content)
+    theme, config = _settings(project)
+    (variant,) = _variants(theme, (variant,))
+    out_dir = out or project.output_dir
+    try:
+        packed = make_pack(project, theme, config, files, variant, out_dir, changed,
+                           since.date() if since else None)
+    except ContentError as exc:
+        if debug:
+            raise
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except BuildError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if packed is None:
+        why = ("no brief was new or updated in the last build" if changed else
+               f"no brief is dated on or after {since.date()}" if since else "no brief")
+        _say(f"{why}: no pack written")
+        return
+    shown = ", ".join(f"{shown_path(out_dir / f.path)}"
+                      + (f" ({_plural(f.pages, 'page')})" if f.pages else "")
+                      for f in packed.files)
+    _say(f"packed {_plural(len(packed.slugs), 'brief')} ({variant}) -> {shown}")
 
 
 @main.command(short_help="Start a new brief from a commented example.")

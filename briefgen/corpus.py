@@ -72,6 +72,7 @@ class Request:
     shard: Shard | None = None
     whole: bool = True  # the whole content folder: briefs gone from it leave the manifest
     debug: bool = False
+    redline: bool = False  # keep each brief's content, and write redlines of what changed
 
 
 def default_jobs() -> int:
@@ -128,7 +129,7 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     previous = read_manifest(out_dir / manifest_name(request.shard), warn)
     before = previous.by_slug()
     inputs = inputs_fingerprint(request.theme, request.config, request.variants,
-                                request.formats)
+                                request.formats + (("redline",) if request.redline else ()))
     entries: dict[str, BriefEntry] = {}
     todo: list[tuple[Path, str, str, int]] = []
     done = 0
@@ -145,7 +146,8 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
             old = before.get(slug)
             if (not request.force and old is not None and old.status != "failed"
                     and old.key == key and _intact(old, out_dir)):
-                entries[slug] = replace(old, status="unchanged", source=shown)
+                entries[slug] = _without_redlines(replace(old, status="unchanged", source=shown),
+                                                  out_dir)
                 on_result(entries[slug])
             else:
                 todo.append((path, shown, key, len(content)))
@@ -176,11 +178,13 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
     manifest = Manifest([entries[s] for s in sorted(entries)])
     manifest.changes = changes(previous, manifest)
     manifest.build_date = build_date(manifest.briefs)
+    # A pack stays listed while its files are there; `briefgen pack` makes it anew.
+    manifest.packs = [f for f in previous.packs if (out_dir / f.path).is_file()]
     outputs = {out_dir / manifest_name(request.shard): manifest_json(manifest)}
     if request.shard is None:
         with template_errors(request.theme.folders):
             outputs[out_dir / INDEX] = index_html(manifest, request.theme,
-                                                  _index_title(request.theme))
+                                                  index_title(request.theme))
     try:
         write_files(outputs)
     except OSError as exc:
@@ -206,7 +210,7 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]],
     if jobs <= 1:
         for path, shown, key, _ in todo:
             yield build_brief(path, shown, args[0], request.theme, *args[1:],
-                              debug=request.debug), key
+                              debug=request.debug, redline=request.redline), key
         return
     preload(request.formats)  # before forking, so workers start with the writers loaded
     _theme = request.theme  # workers are forked: they inherit it instead of unpickling it
@@ -217,7 +221,8 @@ def _run(request: Request, todo: list[tuple[Path, str, str, int]],
     finished = False
     futures: dict = {}
     try:
-        futures = {pool.submit(_work, path, shown, *args, debug=request.debug):
+        futures = {pool.submit(_work, path, shown, *args, debug=request.debug,
+                               redline=request.redline):
                    (path, shown, key) for path, shown, key, _ in order}
         for future in as_completed(futures):
             path, shown, key = futures.pop(future)
@@ -304,6 +309,14 @@ def _intact(entry: BriefEntry, out_dir: Path) -> bool:
     return bool(entry.files)
 
 
+def _without_redlines(entry: BriefEntry, out_dir: Path) -> BriefEntry:
+    """A brief unchanged in this build: the redlines of an earlier change are removed, since a
+    redline says what changed since the previous build."""
+    redlines = [f for f in entry.files if f.kind == "changes"]
+    _remove_files(replace(entry, files=redlines), out_dir)
+    return replace(entry, files=[f for f in entry.files if f.kind != "changes"])
+
+
 def _remove_stale(old: BriefEntry, new: BriefEntry, out_dir: Path) -> None:
     """Delete the files a brief's previous build wrote and this one did not (a web page from an
     earlier --format html build, a variant no longer asked for): nothing left in the output
@@ -325,7 +338,8 @@ def _remove_files(entry: BriefEntry, out_dir: Path) -> None:
             target.parent.rmdir()  # only when nothing else is left in it
 
 
-def _index_title(theme: Theme) -> str:
+def index_title(theme: Theme) -> str:
+    """The index page's title: the brand's name."""
     return f"{theme.brand.name}: briefs"
 
 
@@ -354,7 +368,7 @@ def _merge_locked(out_dir: Path, manifests: list[Path], theme: Theme,
     manifest = merge(parts, out_dir, warn)
     manifest.changes = changes(previous, manifest)
     manifest.build_date = build_date(manifest.briefs)
-    title = _index_title(theme)
+    title = index_title(theme)
     with template_errors(theme.folders):
         index = index_html(manifest, theme, title)
     try:

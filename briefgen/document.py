@@ -59,7 +59,21 @@ class LineBreak:
     """A forced line break inside a paragraph."""
 
 
-Inline = Text | Strong | Emphasis | Link | Citation | LineBreak
+@dataclass(frozen=True)
+class Inserted:
+    """Words a redline (redline.py) shows as added since the previous version."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Words a redline shows as removed since the previous version."""
+
+    children: tuple[Inline, ...]
+
+
+Inline = Text | Strong | Emphasis | Link | Citation | LineBreak | Inserted | Deleted
 Inlines = tuple[Inline, ...]
 
 
@@ -234,6 +248,16 @@ class Meta:
 
 
 @dataclass
+class Revision:
+    """What makes a document a redline: who the tracked changes are by (the brand's name), the
+    date they carry (the brief's), and the previous version's date, for "What changed since"."""
+
+    author: str
+    date: dt.date
+    since: dt.date
+
+
+@dataclass
 class Document:
     """One variant of one brief, ready for any writer.
 
@@ -243,6 +267,7 @@ class Document:
     meta: Meta
     blocks: list[Block]
     sources: dict[str, SourceEntry] = field(default_factory=dict)
+    revision: Revision | None = None  # set on a redline only
 
     @property
     def has_contents(self) -> bool:
@@ -280,7 +305,7 @@ def inline_nodes(inlines: Inlines) -> Iterator[Inline]:
     """Every inline node, depth first, in reading order."""
     for node in inlines:
         yield node
-        if isinstance(node, Strong | Emphasis | Link):
+        if isinstance(node, Strong | Emphasis | Link | Inserted | Deleted):
             yield from inline_nodes(node.children)
 
 

@@ -20,7 +20,7 @@ from briefgen.config import Config
 from briefgen.theme import Theme
 
 # Template files no brief's output depends on.
-INDEPENDENT = {"index.html.j2"}
+INDEPENDENT = {"index.html.j2", "pack.html.j2"}
 
 
 def inputs_fingerprint(theme: Theme, config: Config, variants: tuple[str, ...],

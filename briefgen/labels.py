@@ -45,6 +45,13 @@ class Labels(Strict):
     stance: str
     page_of: str = Field(description="Footer page numbers, with {page} and {pages}.",
                          pattern=r"^[^{}]*\{page\}[^{}]*\{pages\}[^{}]*$")
+    changes_since: str = Field("What changed since {date}", pattern=r"^[^{}]*\{date\}[^{}]*$",
+                               description="The heading of a redline's box, with {date}.")
+    changed_fields: str = Field("Changed: {fields}.", pattern=r"^[^{}]*\{fields\}[^{}]*$",
+                                description="The parts a redline's box lists, with {fields}.")
+    briefing_pack: str = Field("Briefing pack", description="A briefing pack's cover.")
+    week: str = Field("Week {week}", pattern=r"^[^{}]*\{week\}[^{}]*$",
+                      description="A briefing pack's week, with {week}.")
 
     @field_validator("locale")
     @classmethod

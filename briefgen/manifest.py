@@ -53,7 +53,12 @@ class BriefEntry:
     @property
     def variants(self) -> list[str]:
         """The variants this brief has files for, in build order."""
-        return list(dict.fromkeys(f.variant for f in self.files))
+        return list(dict.fromkeys(f.variant for f in self.files if not f.kind))
+
+    @property
+    def redlines(self) -> list[FileEntry]:
+        """The redlines of this build: what changed in the brief since the previous one."""
+        return [f for f in self.files if f.kind == "changes"]
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Manifest:
                                                               "removed": []})
     generator: str = f"briefgen {__version__}"
     build_date: str = ""  # YYYY-MM-DD, see build_date()
+    packs: list[FileEntry] = field(default_factory=list)  # `briefgen pack`'s files
 
     def by_slug(self) -> dict[str, BriefEntry]:
         """Entries keyed by slug."""
@@ -121,8 +127,15 @@ def load_manifest(path: Path, warn: Warn) -> Manifest:
             isinstance(changes.get(k), list) for k in ("new", "updated", "removed"))):
         changes = Manifest().changes
     generator, built_on = data.get("generator"), data.get("build_date")
+    packs = []
+    raw_packs = data.get("packs", [])
+    for j, raw in enumerate(raw_packs if isinstance(raw_packs, list) else []):
+        try:
+            packs.append(_file_entry(raw, j))
+        except ValueError as exc:
+            warn(f"{shown}: packs: {exc}; entry ignored")
     return Manifest(briefs, changes, generator if isinstance(generator, str) else "",
-                    built_on if isinstance(built_on, str) else "")
+                    built_on if isinstance(built_on, str) else "", packs)
 
 
 def _brief_entry(raw: object) -> BriefEntry:
@@ -151,11 +164,18 @@ def _brief_entry(raw: object) -> BriefEntry:
 def _file_entry(raw: object, j: int) -> FileEntry:
     if not isinstance(raw, dict):
         raise ValueError(f"files[{j}]: not a mapping")
-    path, fmt = raw.get("path"), raw.get("format")
-    if not isinstance(path, str) or not safe_output_path(path):
+    path, fmt, kind = raw.get("path"), raw.get("format"), raw.get("kind", "")
+    if kind not in FILE_KINDS:
+        raise ValueError(f"files[{j}].kind: unknown {_one_line(kind)!r}")
+    if kind == "snapshot":  # the content a brief was built from, kept for its redline
+        if not (isinstance(path, str) and path.endswith(".content.yaml") and fmt == "yaml"
+                and safe_output_path(path.removesuffix(".content.yaml") + ".md")):
+            raise ValueError(f"files[{j}].path: {_one_line(path)!r} is not a snapshot inside "
+                             "the output folder")
+    elif not isinstance(path, str) or not safe_output_path(path):
         raise ValueError(f"files[{j}].path: {_one_line(path)!r} is not a file inside the output "
                          f"folder ({', '.join(KINDS)})")
-    if fmt not in KINDS or not path.endswith(f".{fmt}"):
+    if kind != "snapshot" and (fmt not in KINDS or not path.endswith(f".{fmt}")):
         raise ValueError(f"files[{j}].format: must be one of {', '.join(KINDS)}, as the path")
     size, pages = raw.get("size"), raw.get("pages")
     if type(size) is not int or size < 0 or not (pages is None or type(pages) is int):
@@ -163,9 +183,10 @@ def _file_entry(raw: object, j: int) -> FileEntry:
     variant, digest = raw.get("variant"), raw.get("sha256")
     if not isinstance(variant, str) or not isinstance(digest, str):
         raise ValueError(f"files[{j}]: variant and sha256 must be text")
-    return FileEntry(path, variant, fmt, size, digest, pages)
+    return FileEntry(path, variant, fmt, size, digest, pages, kind)
 
 
+FILE_KINDS = ("", "changes", "snapshot")  # a brief's file, its redline, its content snapshot
 _UNSAFE = re.compile(r"[\\:\x00-\x1f\x7f]")
 
 
@@ -277,7 +298,9 @@ def merge(manifests: list[tuple[Path, Manifest]], out_dir: Path, warn: Warn) -> 
 def index_html(manifest: Manifest, theme: Theme, title: str,
                packs: list[FileEntry] | None = None) -> bytes:
     """The page a person opens to see every brief, from the theme's index.html.j2. packs are
-    files about the whole build (a briefing pack), linked above the briefs when there are any."""
+    files about the whole build (a briefing pack), linked above the briefs when there are any;
+    by default the manifest's own."""
+    packs = manifest.packs if packs is None else packs
     changed = {key: {c["slug"]: c for c in manifest.changes[key]} for key in ("new", "updated")}
     page = theme.environment.get_template("index.html.j2").render(
         manifest=manifest, title=title, briefs=reading_order(manifest), changed=changed,

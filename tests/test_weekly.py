@@ -10,12 +10,14 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import lxml.html
 import pytest
 import yaml
 from conftest import MINIMAL_BRIEF, REPO
+from pypdf import PdfReader
 
 WORKFLOW = REPO / ".github" / "workflows" / "weekly-briefs.yml"
 VENV = Path(sys.executable).parent.parent
@@ -240,3 +242,31 @@ def test_no_previous_build_or_a_damaged_one_means_building_everything(tmp_path: 
     assert done.stdout.startswith("no previous build: previous/manifest.json: not a briefgen "
                                   "manifest")
     assert not (tmp_path / "output").exists()
+
+
+def outline(pdf: Path) -> list[str]:
+    return [item.title for item in PdfReader(str(pdf)).outline if not isinstance(item, list)]
+
+
+def test_each_run_publishes_a_pack_of_what_changed_and_redlines_of_the_edit(
+        two_runs: tuple[Run, Run]) -> None:
+    first, second = two_runs
+    assert outline(first.published / "pack" / "pack-summary.pdf") == sorted(BRIEFS.values())
+    assert outline(second.published / "pack" / "pack-summary.pdf") == ["Weekly brief number 3"]
+    assert (second.published / "pack" / "pack-summary.docx").is_file()
+    assert not list(first.published.glob("*/*-changes.*"))  # nothing to compare with yet
+    assert sorted(p.name for p in second.published.glob("*/*-changes.*")) == [
+        "brief-3-full-changes.docx", "brief-3-full-changes.pdf",
+        "brief-3-summary-changes.docx", "brief-3-summary-changes.pdf"]
+    body = zipfile.ZipFile(second.published / "brief-3" / "brief-3-summary-changes.docx").read(
+        "word/document.xml").decode()
+    assert re.findall(r"<w:delText[^>]*>([^<]*)<", body) == ["this."]
+    inserted = re.findall(r"<w:ins [^>]*>.*?</w:ins>", body)
+    assert [re.sub(r"<[^>]+>", "", i) for i in inserted] == ["the harbour."]
+    index = lxml.html.parse(str(second.published / "index.html")).getroot()
+    links = set(index.xpath("//a/@href"))
+    assert {"pack/pack-summary.pdf", "pack/pack-summary.docx",
+            "brief-3/brief-3-summary-changes.pdf"} <= links
+    for link in links:
+        if not link.startswith("#"):
+            assert (second.published / link).is_file(), link

@@ -31,11 +31,13 @@ from briefgen.document import (
     Cell,
     Citation,
     Contents,
+    Deleted,
     Document,
     Emphasis,
     Heading,
     Image,
     Inlines,
+    Inserted,
     ItemList,
     LineBreak,
     Link,
@@ -106,22 +108,32 @@ def _language(doc: WordDocument, language: str) -> None:
         insert_in_order(rpr, w_element("w:lang", val=language, eastAsia=language, bidi=language))
 
 
-def _page_furniture(doc: WordDocument, meta: Meta) -> None:
+def _page_furniture(doc: WordDocument, meta: Meta, section=None, title: str | None = None
+                    ) -> None:
     """Header and footer as in the PDF: classification on every page, "Page X of Y", and the
-    letterhead on the first page where later pages carry the title."""
-    section = doc.sections[0]
+    letterhead on the first page where later pages carry the title. Given a section (a brief
+    in a briefing pack), that section gets its own header and footer carrying title on every
+    page."""
     width = text_width(doc)
     before, middle, after = meta.page_of
     marking = doc.styles["Classification"].style_id
-    section.different_first_page_header_footer = True
-    for header, left in ((section.first_page_header, meta.letterhead),
-                         (section.header, meta.title)):
+    if section is None:
+        section = doc.sections[0]
+        section.different_first_page_header_footer = True
+        headers = [(section.first_page_header, meta.letterhead), (section.header, meta.title)]
+        footers = [section.first_page_footer, section.footer]
+    else:
+        section.different_first_page_header_footer = False
+        section.header.is_linked_to_previous = False
+        section.footer.is_linked_to_previous = False
+        headers, footers = [(section.header, title or meta.title)], [section.footer]
+    for header, left in headers:
         paragraph = header.paragraphs[0]
         paragraph.style = doc.styles["Header"]
         paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
         paragraph.add_run(left + "\t")
         paragraph.add_run(meta.classification, style="Classification")
-    for footer in (section.first_page_footer, section.footer):
+    for footer in footers:
         paragraph = footer.paragraphs[0]
         paragraph.style = doc.styles["Footer"]
         paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
@@ -170,28 +182,33 @@ class _Writer:
     """Visits the document's blocks once, appending Word paragraphs and tables in reading
     order; one method per node type."""
 
-    def __init__(self, doc: WordDocument, document: Document) -> None:
+    def __init__(self, doc: WordDocument, document: Document, prefix: str = "",
+                 notes=None, marks: int = 0) -> None:
         self.doc = doc
         self.document = document
+        self.prefix = prefix  # before bookmark names: several briefs share a pack
         self.lang = document.meta.language
         self.width = text_width(doc)
         self.ids = {name: doc.styles[name].style_id
                     for name in ("footnote reference", "footnote text", "Hyperlink", "toc 1")}
-        self.notes = footnotes_part(doc)
+        self.notes = notes if notes is not None else footnotes_part(doc)
         self.noted: set[int] = set()
         self.style_ids: dict[str, str] = {}
-        self.marks = 0
+        self.marks = marks  # bookmark ids, unique in the whole Word document
+        self.changes = 10000  # tracked-change ids, apart from the bookmarks' ids
 
-    def title_block(self, meta: Meta) -> None:
-        """Logo, kind, title, subtitle and byline, as at the top of the PDF's first page."""
+    def title_block(self, meta: Meta) -> WordParagraph:
+        """Logo, kind, title, subtitle and byline, as at the top of the PDF's first page;
+        returns the title's paragraph."""
         if meta.logo is not None:
             self.picture(meta.logo, self.new_paragraph(self.doc, "Logo"),
                          Mm(meta.logo.width_mm or 40))
         self.paragraph((Text(meta.kind),), self.doc, "Brief Kind")
-        self.paragraph((Text(meta.title),), self.doc, "Title")
+        title = self.paragraph((Text(meta.title),), self.doc, "Title")
         if meta.subtitle:
             self.paragraph((Text(meta.subtitle),), self.doc, "Subtitle")
         self.paragraph((Text(meta.byline),), self.doc, "Byline")
+        return title
 
     def blocks(self, blocks: list[Block], container) -> None:
         """Append blocks to container (the document or a table cell)."""
@@ -237,7 +254,21 @@ class _Writer:
             insert_in_order(para._p.get_or_add_pPr(), w_element("w:bidi"))
         self.inline(text, para, {"lang": lang} if lang and lang != self.lang else {})
         _trim(para)
+        if len(text) == 1 and isinstance(text[0], Inserted | Deleted):
+            self.track_mark(para, "ins" if isinstance(text[0], Inserted) else "del")
         return para
+
+    def track_mark(self, para: WordParagraph, kind: str) -> None:
+        """A paragraph added or removed whole: its paragraph mark is tracked too, so accepting
+        the changes leaves no empty paragraph behind."""
+        revision = self.document.revision
+        if revision is None:
+            return
+        self.changes += 1
+        props = OxmlElement("w:rPr")
+        props.append(w_element(f"w:{kind}", id=str(self.changes), author=revision.author,
+                               date=f"{revision.date.isoformat()}T00:00:00Z"))
+        para._p.get_or_add_pPr().append(props)
 
     def heading(self, heading: Heading, container) -> None:
         """A heading, bookmarked under its id so the table of contents can link to it."""
@@ -245,7 +276,7 @@ class _Writer:
         if heading.level == 1:
             self.marks += 1
             runs = [c for c in para._p if c.tag != qn("w:pPr")]
-            bookmark(para._p, _bookmark_name(heading.id), self.marks, runs)
+            bookmark(para._p, _bookmark_name(self.prefix + heading.id), self.marks, runs)
 
     def contents(self, contents: Contents, container) -> None:
         """A TOC field over Heading 1. Until a program updates it (Word on opening, LibreOffice
@@ -256,7 +287,8 @@ class _Writer:
             if index == 0:
                 para._p.extend(field_runs('TOC \\o "1-1" \\h \\z \\u', "", dirty=True)[:3])
             anchor = element_with_text("w:hyperlink", _text_run(plain_text(entry.text)),
-                                       anchor=_bookmark_name(entry.id), history="1")
+                                       anchor=_bookmark_name(self.prefix + entry.id),
+                                       history="1")
             para._p.append(anchor)
             if index == len(contents.entries) - 1:
                 para._p.append(styled_run())
@@ -335,9 +367,14 @@ class _Writer:
             elif isinstance(node, Link):
                 self.hyperlink(para, node, fmt)
             elif isinstance(node, Citation):
-                self.citation(node, para)
+                if fmt.get("track") != "del":  # a removed citation's note is not kept
+                    self.citation(node, para)
             elif isinstance(node, LineBreak):
                 para.add_run().add_break()
+            elif isinstance(node, Inserted):
+                self.inline(node.children, para, {**fmt, "track": "ins"})
+            elif isinstance(node, Deleted):
+                self.inline(node.children, para, {**fmt, "track": "del"})
 
     def run(self, para: WordParagraph, text: str, fmt: dict[str, Any], parent=None) -> list:
         """Runs for a piece of text, whitespace collapsed as in the HTML. Right-to-left stretches
@@ -357,8 +394,25 @@ class _Writer:
                                                  eastAsia=fmt["lang"]))
             if parent is not None:
                 parent.append(run._r)
+            if fmt.get("track"):
+                self.track(run._r, fmt["track"])
             runs.append(run)
         return runs
+
+    def track(self, run, kind: str) -> None:
+        """Make a run a tracked insertion or deletion (w:ins / w:del around it), by the
+        redline's author on the brief's date, as Word itself records an edit."""
+        revision = self.document.revision
+        if revision is None:
+            return
+        self.changes += 1
+        wrapper = w_element(f"w:{kind}", id=str(self.changes), author=revision.author,
+                            date=f"{revision.date.isoformat()}T00:00:00Z")
+        run.addprevious(wrapper)
+        wrapper.append(run)
+        if kind == "del":  # deleted text is w:delText, or Word shows it as kept
+            for shown in run.findall(qn("w:t")):
+                shown.tag = qn("w:delText")
 
     def citation(self, citation: Citation, para: WordParagraph) -> None:
         """Citations become Word footnotes holding the source, numbered by Word. A source cited
@@ -370,7 +424,7 @@ class _Writer:
         for index, entry in enumerate(entries):
             if index:
                 para._p.append(_text_run(",", reference))
-            name = f"_BriefNote{entry.number}"
+            name = f"_BriefNote{self.prefix}{entry.number}"
             if entry.number in self.noted:
                 para._p.extend(field_runs(f"NOTEREF {name} \\f \\h", str(entry.number),
                                           reference))

@@ -16,11 +16,13 @@ from briefgen.document import (
     Block,
     Citation,
     Contents,
+    Deleted,
     Document,
     Emphasis,
     Heading,
     Image,
     Inlines,
+    Inserted,
     ItemList,
     LineBreak,
     Link,
@@ -49,10 +51,10 @@ def write(document: Document, theme: Theme, options: Options) -> Written:
 def page(document: Document, theme: Theme) -> str:
     """The whole page as text, for the PDF writer and the preview."""
     body = HtmlWriter(document).blocks(document.blocks)
-    with template_errors(theme.folders, "meta, body, css, dir and data_uri"):
+    with template_errors(theme.folders, "meta, body, css, dir, data_uri and revision"):
         return theme.environment.get_template(PAGE).render(
             meta=document.meta, body=body, css=theme.stylesheet, dir=_dir, data_uri=data_uri,
-            labels=theme.labels(document.meta.language))
+            labels=theme.labels(document.meta.language), revision=document.revision)
 
 
 def data_uri(image: Image) -> str:
@@ -74,8 +76,9 @@ def _role_class(role: str) -> Markup:
 class HtmlWriter:
     """Writes blocks and inlines as HTML; one method per node type."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, prefix: str = "") -> None:
         self.document = document
+        self.prefix = prefix  # before every id: several briefs share one page in a pack
 
     def blocks(self, blocks: list[Block]) -> Markup:
         return Markup("\n").join(self.block(b) for b in blocks)
@@ -90,7 +93,8 @@ class HtmlWriter:
 
     def _heading(self, heading: Heading) -> Markup:
         tag = f"h{heading.level + 1}"
-        ident = Markup(' id="{}"').format(heading.id) if heading.level == 1 else Markup("")
+        ident = Markup(' id="{}{}"').format(self.prefix, heading.id) \
+            if heading.level == 1 else Markup("")
         return Markup(f"<{tag}{{}}{{}}>{{}}</{tag}>").format(ident, _dir(heading.text),
                                                             self.inlines(heading.text))
 
@@ -155,15 +159,16 @@ class HtmlWriter:
 
     def _contents(self, contents: Contents) -> Markup:
         items = Markup("\n").join(
-            Markup('    <li><a href="#{}">{}</a></li>').format(e.id, self.inlines(e.text))
+            Markup('    <li><a href="#{}{}">{}</a></li>').format(self.prefix, e.id,
+                                                                  self.inlines(e.text))
             for e in contents.entries)
         return Markup('<nav class="contents">\n  <p class="contents-heading">{}</p>\n  <ol>\n'
                       '{}\n  </ol>\n</nav>\n').format(contents.heading, items)
 
     def _sourcelist(self, sources: SourceList) -> Markup:
         items = Markup("\n").join(
-            Markup('  <li id="source-{n}" value="{n}">{}</li>').format(self.inlines(e.text),
-                                                                      n=e.number)
+            Markup('  <li id="{p}source-{n}" value="{n}">{}</li>').format(
+                self.inlines(e.text), n=e.number, p=self.prefix)
             for e in sources.entries)
         return Markup('<ol class="sources">\n{}\n</ol>').format(items)
 
@@ -183,12 +188,16 @@ class HtmlWriter:
                 out.append(self.citation(node))
             elif isinstance(node, LineBreak):
                 out.append(Markup("<br>"))
+            elif isinstance(node, Inserted):
+                out.append(Markup("<ins>{}</ins>").format(self.inlines(node.children)))
+            elif isinstance(node, Deleted):
+                out.append(Markup("<del>{}</del>").format(self.inlines(node.children)))
         return Markup("").join(out)
 
     def citation(self, citation: Citation) -> Markup:
         entries = [self.document.sources[i] for i in citation.ids if i in self.document.sources]
-        links = [Markup('<a class="cite" href="#source-{n}" data-source="{id}">{n}</a>').format(
-            n=e.number, id=e.source.id) for e in entries]
+        links = [Markup('<a class="cite" href="#{p}source-{n}" data-source="{id}">{n}</a>')
+                 .format(n=e.number, id=e.source.id, p=self.prefix) for e in entries]
         return Markup('<sup class="cite">') + Markup(",").join(links) + Markup("</sup>")
 
 

@@ -17,11 +17,13 @@ from briefgen.document import (
     Block,
     Citation,
     Contents,
+    Deleted,
     Document,
     Emphasis,
     Heading,
     Image,
     Inlines,
+    Inserted,
     ItemList,
     LineBreak,
     Link,
@@ -155,4 +157,8 @@ class _Markdown:
                                    if i in self.document.sources))
             elif isinstance(node, LineBreak):
                 out.append("\\\n")
+            elif isinstance(node, Inserted):  # a redline: raw HTML, which CommonMark keeps
+                out.append(f"<ins>{self.inlines(node.children)}</ins>")
+            elif isinstance(node, Deleted):
+                out.append(f"<del>{self.inlines(node.children)}</del>")
         return "".join(out)
