@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.assets import KINDS
+from briefgen.charts import chart_data, generated_alt, placed_ids
 from briefgen.document import (
     ROLES,
     Block,
     Cell,
+    Chart,
+    ChartSeries,
     Citation,
     Contents,
     Document,
@@ -38,7 +41,8 @@ from briefgen.document import (
 from briefgen.errors import BuildError
 from briefgen.labels import Labels, long_date
 from briefgen.markup import IMAGE, markdown, parse_blocks, parse_inline
-from briefgen.model import Brief, Figure
+from briefgen.model import AUTO_ALT, Brief, Figure
+from briefgen.model import Chart as ChartModel
 from briefgen.passes import fill_contents, number_citations
 from briefgen.templating import template_errors
 from briefgen.theme import Theme
@@ -48,7 +52,8 @@ PARTS = "parts.j2"
 DRIVER = ('{% import "parts.j2" as parts with context %}{{ parts.kind() }}\0'
           "{% for name in names %}{{ parts[name]() }}{% endfor %}")
 # What parts.j2 is given, for the hint on an undefined name.
-GIVEN = "brief, labels, brand, variant, variant_label, doc, md, text and cite"
+GIVEN = ("brief, labels, brand, variant, variant_label, doc, md, text, cite and "
+         "placed_charts")
 
 
 class Builder:
@@ -60,6 +65,7 @@ class Builder:
         self.theme = theme
         self.base = base
         self._stack: list[list[Block]] = [[]]
+        self.labels = theme.labels(brief.language)
         self._rows: list[list[list[Cell]]] = []
 
     @property
@@ -115,6 +121,8 @@ class Builder:
                 self._add(Heading(2, parse_inline(texts[0]), _slug(texts[0])))
             elif kind == "img":
                 self._add(self._image(texts[0]))
+            elif kind == "chart":
+                self._add(self._chart(next(c for c in self.brief.charts if c.id == texts[0])))
             elif kind in ("ul", "ol"):
                 self._add(ItemList([parse_inline(t) for t in texts], kind == "ol"))
             else:
@@ -127,6 +135,32 @@ class Builder:
         data = (self.base / match["src"]).read_bytes()  # checked to stay inside content/
         mime = next(f"image/{k}" for magic, k in KINDS.items() if data.startswith(magic))
         return Image(data, mime, match["alt"], (Text(match["alt"]),))
+
+    def chart(self, chart: ChartModel) -> str:
+        """One chart of the brief, drawn from its data by each writer."""
+        return self._add(self._chart(chart))
+
+    def charts(self, charts: Iterable[ChartModel]) -> str:
+        """The charts no section body places (a body's ```chart ID block shows it there)."""
+        placed = placed_ids(self.brief)
+        for chart in charts:
+            if chart.id not in placed:
+                self._add(self._chart(chart))
+        return ""
+
+    def _chart(self, chart: ChartModel) -> Chart:
+        data = chart_data(chart, self.base)  # the loader has checked it
+        wanted = set(chart.highlight)
+        series = [ChartSeries(name, values, name in wanted) for name, values in data.series]
+        points = [i for i, category in enumerate(data.categories) if category in wanted]
+        source = self.brief.source(chart.source)
+        credit = f"{self.labels.chart_source}: {source.publisher if source else chart.source}"
+        caption = (*(markdown(chart.caption) + " " if chart.caption else ()), Text(credit),
+                   Citation((chart.source,)))
+        alt = generated_alt(chart, data) if chart.alt == AUTO_ALT else chart.alt
+        return Chart(chart.id, chart.type, chart.title, data.categories, series, alt,
+                     tuple(caption), chart.units or "", chart.category_axis or "",
+                     chart.value_axis or "", points)
 
     def table(self, kind: str, role: str, caption: str, header: Iterable[Any] = (),
               widths: Iterable[float] | None = None, width: float = 100.0,
@@ -189,6 +223,7 @@ def compose(brief: Brief, variant: Variant, theme: Theme, base: Path) -> Documen
         "brief": brief, "labels": labels, "brand": theme.brand, "variant": variant.name,
         "variant_label": variant_label, "doc": builder, "text": lambda s: Run(as_inlines(s)),
         "md": markdown, "cite": lambda i: Run((Citation((i,)),)),
+        "placed_charts": list(placed_ids(brief)),
     }
     with template_errors(theme.folders, GIVEN):
         macros = theme.environment.get_template(PARTS).make_module(context)
