@@ -108,7 +108,8 @@ def read_csv(path: Path) -> ChartData:
     for line, row in body:
         if len(row) != len(header):
             raise DataProblem(line, min(len(row), len(header)) + 1,
-                              f"row has {len(row)} fields, the header has {len(header)}",
+                              f"row has {len(row)} field{'s' * (len(row) != 1)}, the header has "
+                              f"{len(header)}",
                               "give every category one value per series")
         if not row[0]:
             raise DataProblem(line, 1, "row without a category", "name the category")
@@ -151,8 +152,8 @@ def check_charts(brief: Brief, parsed: Parsed, root: Path, base: Path) -> list[P
     for i, chart in enumerate(brief.charts):
         loc = ("charts", i)
         if chart.id in seen:
-            problems.append(parsed.problem((*loc, "id"), f"duplicate chart id '{chart.id}'",
-                                           "give each chart its own id"))
+            problems.append(_rule(parsed.problem((*loc, "id"), f"duplicate chart id '{chart.id}'",
+                                                 "give each chart its own id"), "chart-data"))
         seen.add(chart.id)
         problems += _check_data(chart, parsed, loc, root, base)
     known = [c.id for c in brief.charts]
@@ -160,54 +161,57 @@ def check_charts(brief: Brief, parsed: Parsed, root: Path, base: Path) -> list[P
         for kind, texts in parse_blocks(section.body):
             if kind == "chart" and texts[0] not in known:
                 close = difflib.get_close_matches(texts[0], known, n=1)
-                problems.append(_at_text(parsed, ("sections", index, "body"),
-                                         f"```chart {texts[0]}",
-                                         f"places unknown chart '{texts[0]}'",
-                                         f"did you mean '{close[0]}'?" if close else
-                                         "add it to charts, with this id"))
+                problems.append(_rule(_at_text(parsed, ("sections", index, "body"),
+                                               f"```chart {texts[0]}",
+                                               f"places unknown chart '{texts[0]}'",
+                                               f"did you mean '{close[0]}'?" if close else
+                                               "add it to charts, with this id"), "unknown-chart"))
     return problems
 
 
 def _check_data(chart: Chart, parsed: Parsed, loc: tuple, root: Path,
                 base: Path) -> list[Problem]:
     if chart.csv is None and not chart.categories and not chart.series:
-        return [parsed.problem(loc, "chart has no data",
-                               "add categories and series, or csv: a file in content/")]
+        return [_rule(parsed.problem(loc, "chart has no data", "add categories and series, or "
+                                     "csv: a file in content/"), "chart-data")]
     if chart.csv is not None:
         shown = str(PurePosixPath(parsed.path).parent / chart.csv)
         try:
             data = chart_data(chart, base, root)
         except DataProblem as exc:
             if exc.row is None:
-                return [parsed.problem((*loc, "csv"), exc.message, exc.hint)]
-            return [Problem(shown, exc.row, exc.col, "", exc.message, exc.hint)]
-    else:
-        problems = []
+                return [_rule(parsed.problem((*loc, "csv"), exc.message, exc.hint), "chart-data")]
+            return [Problem(shown, exc.row, exc.col, "", exc.message, exc.hint, rule="chart-data")]
+    problems = []
+    if chart.csv is None:
         if not chart.categories:
-            problems.append(parsed.problem((*loc, "categories"), "chart has no categories",
-                                           "list one category per value"))
+            problems.append(_rule(parsed.problem((*loc, "categories"), "chart has no categories",
+                                                 "list one category per value"), "chart-data"))
         if not chart.series:
-            problems.append(parsed.problem((*loc, "series"), "chart has no series",
-                                           "add a series with a name and its values"))
+            problems.append(_rule(parsed.problem((*loc, "series"), "chart has no series",
+                                                 "add a series with a name and its values"),
+                                  "chart-data"))
         for j, series in enumerate(chart.series or []):
             if chart.categories and len(series.values) != len(chart.categories):
-                problems.append(parsed.problem(
+                problems.append(_rule(parsed.problem(
                     (*loc, "series", j, "values"),
                     f"has {len(series.values)} values for {len(chart.categories)} categories",
-                    "give one value per category, in the order of categories"))
-        if problems:
-            return problems
-        data = chart_data(chart, base, root)
+                    "give one value per category, in the order of categories"), "chart-data"))
+        data = ChartData(list(chart.categories or []),
+                         [(s.name, list(s.values)) for s in chart.series or []])
     names = [name for name, _ in data.series] + data.categories
-    problems = []
     for k, wanted in enumerate(chart.highlight):
         if wanted not in names:
             close = difflib.get_close_matches(wanted, names, n=1)
-            problems.append(parsed.problem(
+            problems.append(_rule(parsed.problem(
                 (*loc, "highlight", k), f"'{wanted}' is neither a series nor a category",
                 f"did you mean '{close[0]}'?" if close else
-                f"name one of: {', '.join(names[:8])}"))
+                f"name one of: {', '.join(names[:8])}"), "chart-highlight"))
     return problems
+
+
+def _rule(problem: Problem, rule: str) -> Problem:
+    return replace(problem, rule=rule)
 
 
 def _at_text(parsed: Parsed, loc: tuple, needle: str, message: str, hint: str) -> Problem:

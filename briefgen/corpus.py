@@ -127,7 +127,7 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
                 content = path.read_bytes()
             except OSError:
                 content = b""  # build_brief reports the missing file in the usual words
-            key = brief_key(content, inputs)
+            key = brief_key(content, inputs, path.parent)
             old = before.get(slug)
             if (not request.force and old is not None and old.status != "failed"
                     and old.key == key and _intact(old, out_dir)):

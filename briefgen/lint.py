@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from briefgen.charts import chart_warnings
 from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
 from briefgen.load import read_brief, slug_of, strings_in
@@ -56,7 +57,7 @@ def check_file(path: Path, shown: str, settings: Lint, languages: frozenset[str]
     except ContentError as exc:
         return None, list(exc.problems)
     problems = [p for rule in RULES for p in rule(brief, parsed, settings, today)]
-    return brief, problems
+    return brief, problems + chart_warnings(brief, parsed, path.parent)
 
 
 def across(briefs: list[tuple[Path, str, Brief | None]]) -> list[Problem]:
