@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, run_cli
-from libreoffice import find_in_order, fold, to_pdf
+from libreoffice import edit_charts, find_in_order, fold, to_pdf
 from lxml import etree
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -240,6 +240,31 @@ def test_libreoffice_draws_the_native_charts(lo_pdf: Path) -> None:
                   WITHDRAWALS_TITLE, "Withdrawals (million m³)", "Season", "Summer 2025",
                   "Irrigation", "Households", "Industry", "1,000"):
         assert words in text, words
+
+
+@pytest.mark.slow
+def test_libreoffice_edits_the_chart_data(built: Path, source: dict,
+                                          tmp_path: Path) -> None:
+    """In LibreOffice each chart's data is data: it holds the YAML's and the CSV's numbers, and
+    a chart redraws from an edit (first value 9999, first category renamed)."""
+    shutil.copy(built / "drought-full.docx", tmp_path / "drought-full.docx")
+    pdf, listing = edit_charts(tmp_path / "drought-full.docx", tmp_path / "out",
+                               tmp_path / "profile")
+    charts: dict[str, list[list[str]]] = {}
+    for line in listing.splitlines():
+        cells = line.split("\t")
+        if cells[0] == "chart":
+            rows = charts.setdefault(cells[1], [])
+        elif line:
+            rows.append(cells)
+    assert charts[STORAGE_TITLE] == source["storage_rows"][1:]
+    withdrawals = next(c for c in source["charts"] if c["id"] == "withdrawals")
+    assert charts[WITHDRAWALS_TITLE] == [
+        [category, *(str(s["values"][i]) for s in withdrawals["series"])]
+        for i, category in enumerate(withdrawals["categories"])]
+    text = pdftotext(pdf, "-layout")
+    assert "Edited" in text and "2016" not in text.split(STORAGE_TITLE)[1]
+    assert "10,000" in text  # the value axis grew to show 9999
 
 
 @pytest.mark.slow
