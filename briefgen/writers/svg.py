@@ -151,7 +151,8 @@ def chart_svg(chart: Chart, brand: Brand, number: Callable[[float], str]) -> Mar
     low, high = extent(chart)
     scale = nice_scale(low, high)
     if chart.horizontal:
-        height = _bars(canvas, chart, fills, scale, top, number, rule, muted)
+        height = _bars(canvas, chart, fills, scale, top, number, rule, muted,
+                       brand.colours.accent)
     else:
         height = _columns(canvas, chart, fills, scale, top, number, rule, muted, brand)
     label = f"{chart.title}. {chart.alt}"
@@ -270,7 +271,7 @@ def _lines(canvas: _Canvas, chart: Chart, fills: list[list[str]], at: Callable[[
 
 def _bars(canvas: _Canvas, chart: Chart, fills: list[list[str]],
           scale: tuple[float, float, float], top: float, number: Callable[[float], str],
-          rule: str, muted: str) -> float:
+          rule: str, muted: str, accent: str) -> float:
     """Bar charts: categories down the left, values along the bottom."""
     low, high, step = scale
     ticks = [low + i * step for i in range(round((high - low) / step) + 1)]
@@ -301,6 +302,12 @@ def _bars(canvas: _Canvas, chart: Chart, fills: list[list[str]],
             y = y0 if chart.stacked else y0 + s * thickness
             canvas.rect(min(at(start), at(end)), y, abs(at(end) - at(start)),
                         thickness - (0 if chart.stacked else 1), fills[s][i])
+            if fills[s][i] == accent and not chart.stacked:
+                # A highlighted bar's value: past its end, or inside it (in white) when
+                # negative, where the category labels would be in the way.
+                inside = value < 0
+                canvas.text(at(end) + 4, y + thickness / 2 + 3.5, number(value),
+                            colour="#FFFFFF" if inside else accent, bold=True)
         middle = top + row * i + row / 2 - (len(lines) - 1) * 7 + 4
         for k, line in enumerate(lines):
             canvas.text(left - 8, middle + k * 14, line, anchor="end")
