@@ -52,8 +52,7 @@ PARTS = "parts.j2"
 DRIVER = ('{% import "parts.j2" as parts with context %}{{ parts.kind() }}\0'
           "{% for name in names %}{{ parts[name]() }}{% endfor %}")
 # What parts.j2 is given, for the hint on an undefined name.
-GIVEN = ("brief, labels, brand, variant, variant_label, doc, md, text, cite and "
-         "placed_charts")
+GIVEN = "brief, labels, brand, variant, variant_label, doc, md, text and cite"
 
 
 class Builder:
@@ -65,7 +64,6 @@ class Builder:
         self.theme = theme
         self.base = base
         self._stack: list[list[Block]] = [[]]
-        self.labels = theme.labels(brief.language)
         self._rows: list[list[list[Cell]]] = []
 
     @property
@@ -140,13 +138,10 @@ class Builder:
         """One chart of the brief, drawn from its data by each writer."""
         return self._add(self._chart(chart))
 
-    def charts(self, charts: Iterable[ChartModel]) -> str:
-        """The charts no section body places (a body's ```chart ID block shows it there)."""
+    def unplaced(self, charts: Iterable[ChartModel]) -> tuple[ChartModel, ...]:
+        """The charts no section body places (a body's ```chart ID block shows one there)."""
         placed = placed_ids(self.brief)
-        for chart in charts:
-            if chart.id not in placed:
-                self._add(self._chart(chart))
-        return ""
+        return tuple(chart for chart in charts if chart.id not in placed)
 
     def _chart(self, chart: ChartModel) -> Chart:
         data = chart_data(chart, self.base)  # the loader has checked it
@@ -154,7 +149,8 @@ class Builder:
         series = [ChartSeries(name, values, name in wanted) for name, values in data.series]
         points = [i for i, category in enumerate(data.categories) if category in wanted]
         source = self.brief.source(chart.source)
-        credit = f"{self.labels.chart_source}: {source.publisher if source else chart.source}"
+        labels = self.theme.labels(self.brief.language)
+        credit = f"{labels.chart_source}: {source.publisher if source else chart.source}"
         caption = (*(markdown(chart.caption) + " " if chart.caption else ()), Text(credit),
                    Citation((chart.source,)))
         alt = generated_alt(chart, data) if chart.alt == AUTO_ALT else chart.alt
@@ -223,7 +219,6 @@ def compose(brief: Brief, variant: Variant, theme: Theme, base: Path) -> Documen
         "brief": brief, "labels": labels, "brand": theme.brand, "variant": variant.name,
         "variant_label": variant_label, "doc": builder, "text": lambda s: Run(as_inlines(s)),
         "md": markdown, "cite": lambda i: Run((Citation((i,)),)),
-        "placed_charts": list(placed_ids(brief)),
     }
     with template_errors(theme.folders, GIVEN):
         macros = theme.environment.get_template(PARTS).make_module(context)

@@ -377,3 +377,32 @@ def test_generated_alt_stands_in_when_asked_for(tmp_path: Path) -> None:
     assert ('aria-label="Reservoir storage in August, 2016–2025. Column chart: Reservoir '
             "storage in August, 2016–2025. 10 categories, from 2016 to 2025. Storage: lowest "
             '41 % of capacity (2025), highest 72 % of capacity (2017)."') in page
+
+
+def test_chart_text_is_escaped_in_every_format(tmp_path: Path) -> None:
+    """Titles, names and categories are text wherever they land: in the SVG, the data table, the
+    Word chart part and its workbook, nothing an editor types becomes markup."""
+    project = make_project(tmp_path)
+    brief = project / "content" / "drought.yaml"
+    nasty = '<script>alert(1)</script> & "Q"'
+    text = brief.read_text(encoding="utf-8")
+    text = text.replace("title: Who takes the water", f"title: '{nasty}'")
+    text = text.replace("- name: Households", "- name: <b>Households</b>")
+    text = text.replace("categories: [Summer 2025, Winter 2024–25]",
+                        "categories: [Summer 2025, \"]]></c:v><x/>\"]")
+    brief.write_text(text, encoding="utf-8")
+    result = run_cli(["build", "--variant", "full", "--format", "html", "--format", "docx"],
+                     project)
+    assert result.returncode == 0, result.stderr
+    page = (project / "output" / "drought" / "drought-full.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>Households" not in page and "<x/>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;Q&#34;" in page
+    with zipfile.ZipFile(project / "output" / "drought" / "drought-full.docx") as package:
+        parts = [etree.fromstring(package.read(n)) for n in package.namelist()
+                 if re.fullmatch(r"word/charts/chart\d+\.xml", n)]
+        books = [n for n in package.namelist() if n.startswith("word/embeddings/")]
+        chart = next(p for p in parts if "".join(p.find(f"{C}chart/{C}title").itertext())
+                     == nasty)
+        assert "]]></c:v><x/>" in [v.text for v in chart.iter(f"{C}v")]
+        sheets = [list(load_workbook(io.BytesIO(package.read(b))).active.values) for b in books]
+    assert any(row[0] == "]]></c:v><x/>" for sheet in sheets for row in sheet)

@@ -195,8 +195,11 @@ def _columns(canvas: _Canvas, chart: Chart, fills: list[list[str]],
     plot_h = 230.0
     count = max(1, len(chart.categories))
     band = plot_w / count
-    every = max(1, math.ceil(count * 1.1 * max(
-        (_width(c, TEXT_SIZE) for c in chart.categories), default=0) / (plot_w * 3)))
+    # Every category labelled if the labels fit (wrapped at spaces onto up to three lines),
+    # else every second, third... one.
+    need = max((max(max(_width(w, TEXT_SIZE) for w in c.split() or [""]),
+                    _width(c, TEXT_SIZE) / 3) + 6 for c in chart.categories), default=0)
+    every = max(1, math.ceil(need * count / plot_w))
     labels = [_wrap(c, band * every - 4, TEXT_SIZE) for c in chart.categories]
     depth = max((len(lines) for lines in labels), default=1)
 
