@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.assets import KINDS
+from briefgen.charts import chart_data, generated_alt, placed_ids
 from briefgen.document import (
     ROLES,
     Block,
     Cell,
+    Chart,
+    ChartSeries,
     Citation,
     Contents,
     Document,
@@ -38,7 +41,8 @@ from briefgen.document import (
 from briefgen.errors import BuildError
 from briefgen.labels import Labels, long_date
 from briefgen.markup import IMAGE, markdown, parse_blocks, parse_inline
-from briefgen.model import Brief, Figure
+from briefgen.model import AUTO_ALT, Brief, Figure
+from briefgen.model import Chart as ChartModel
 from briefgen.passes import fill_contents, number_citations
 from briefgen.templating import template_errors
 from briefgen.theme import Theme
@@ -115,6 +119,8 @@ class Builder:
                 self._add(Heading(2, parse_inline(texts[0]), _slug(texts[0])))
             elif kind == "img":
                 self._add(self._image(texts[0]))
+            elif kind == "chart":
+                self._add(self._chart(next(c for c in self.brief.charts if c.id == texts[0])))
             elif kind in ("ul", "ol"):
                 self._add(ItemList([parse_inline(t) for t in texts], kind == "ol"))
             else:
@@ -127,6 +133,30 @@ class Builder:
         data = (self.base / match["src"]).read_bytes()  # checked to stay inside content/
         mime = next(f"image/{k}" for magic, k in KINDS.items() if data.startswith(magic))
         return Image(data, mime, match["alt"], (Text(match["alt"]),))
+
+    def chart(self, chart: ChartModel) -> str:
+        """One chart of the brief, drawn from its data by each writer."""
+        return self._add(self._chart(chart))
+
+    def unplaced(self, charts: Iterable[ChartModel]) -> tuple[ChartModel, ...]:
+        """The charts no section body places (a body's ```chart ID block shows one there)."""
+        placed = placed_ids(self.brief)
+        return tuple(chart for chart in charts if chart.id not in placed)
+
+    def _chart(self, chart: ChartModel) -> Chart:
+        data = chart_data(chart, self.base)  # the loader has checked it
+        wanted = set(chart.highlight)
+        series = [ChartSeries(name, values, name in wanted) for name, values in data.series]
+        points = [i for i, category in enumerate(data.categories) if category in wanted]
+        source = self.brief.source(chart.source)
+        labels = self.theme.labels(self.brief.language)
+        credit = f"{labels.chart_source}: {source.publisher if source else chart.source}"
+        caption = (*(markdown(chart.caption) + " " if chart.caption else ()), Text(credit),
+                   Citation((chart.source,)))
+        alt = generated_alt(chart, data) if chart.alt == AUTO_ALT else chart.alt
+        return Chart(chart.id, chart.type, chart.title, data.categories, series, alt,
+                     tuple(caption), chart.units or "", chart.category_axis or "",
+                     chart.value_axis or "", points)
 
     def table(self, kind: str, role: str, caption: str, header: Iterable[Any] = (),
               widths: Iterable[float] | None = None, width: float = 100.0,

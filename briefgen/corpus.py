@@ -142,7 +142,7 @@ def _build_locked(request: Request, files: list[tuple[Path, str]],
                 content = read_regular(path, MAX_BYTES)
             except (OSError, ValueError):
                 content = b""  # build_brief reports it (missing, a FIFO...) in the usual words
-            key = brief_key(content, inputs)
+            key = brief_key(content, inputs, path.parent)
             old = before.get(slug)
             if (not request.force and old is not None and old.status != "failed"
                     and old.key == key and _intact(old, out_dir)):

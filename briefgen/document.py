@@ -174,6 +174,46 @@ class Image:
 
 
 @dataclass
+class ChartSeries:
+    """One series of a chart: its name, one value per category, and whether it is highlighted."""
+
+    name: str
+    values: list[float]
+    highlight: bool = False
+
+
+@dataclass
+class Chart:
+    """A chart as data: every writer draws it its own way (SVG, a native Word chart, a table).
+
+    kind is column, bar, line, stacked-column or stacked-bar; points are the indexes of the
+    highlighted categories; alt says what the chart shows; caption ends with the citation of
+    its source, numbered like any other."""
+
+    id: str
+    kind: str
+    title: str
+    categories: list[str]
+    series: list[ChartSeries]
+    alt: str
+    caption: Inlines = ()
+    units: str = ""
+    category_axis: str = ""
+    value_axis: str = ""
+    points: list[int] = field(default_factory=list)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the series are stacked on each other rather than side by side."""
+        return self.kind.startswith("stacked-")
+
+    @property
+    def horizontal(self) -> bool:
+        """Whether categories run down the side and values across (bar charts)."""
+        return self.kind in ("bar", "stacked-bar")
+
+
+@dataclass
 class Quote:
     """An attributed quotation; lang is the quotation's language when not the brief's."""
 
@@ -223,7 +263,8 @@ class Part:
     blocks: list[Block] = field(default_factory=list)
 
 
-Block = Heading | Paragraph | ItemList | Table | Image | Quote | Contents | SourceList | Part
+Block = (Heading | Paragraph | ItemList | Table | Image | Chart | Quote | Contents | SourceList
+         | Part)
 
 
 @dataclass
@@ -297,7 +338,7 @@ def block_inlines(block: Block) -> Iterator[Inlines]:
     elif isinstance(block, Quote):
         yield block.text
         yield block.attribution
-    elif isinstance(block, Image):
+    elif isinstance(block, Image | Chart):
         yield block.caption
 
 

@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.charts import MAX_CSV_BYTES
 from briefgen.config import Config
 from briefgen.theme import Theme
 
@@ -41,9 +42,24 @@ def inputs_fingerprint(theme: Theme, config: Config, variants: tuple[str, ...],
     return digest.hexdigest()
 
 
-def brief_key(content: bytes, inputs: str) -> str:
-    """The key of one brief: its content file's bytes and the project's inputs."""
-    return hashlib.sha256(inputs.encode() + b"\0" + content).hexdigest()
+_CSV = re.compile(rb"^\s*csv:\s*[\"']?([^\s\"'#]+)", re.MULTILINE)
+
+
+def brief_key(content: bytes, inputs: str, folder: Path | None = None) -> str:
+    """The key of one brief: its content file's bytes, the bytes of the CSV files its charts
+    read (found next to it, in folder), and the project's inputs. A CSV that cannot be read
+    counts as empty: the build then reports it."""
+    digest = hashlib.sha256(inputs.encode() + b"\0" + content)
+    if folder is not None:
+        for name in _CSV.findall(content):
+            target = folder / name.decode("utf-8", "replace")
+            try:  # a regular file of bounded size only: never a device or a pipe
+                small = target.is_file() and target.stat().st_size <= MAX_CSV_BYTES
+                data = target.read_bytes() if small else b""
+            except (OSError, ValueError):
+                data = b""
+            digest.update(b"\0" + name + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def font_files(theme: Theme) -> list[Path]:

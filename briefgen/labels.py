@@ -43,6 +43,8 @@ class Labels(Strict):
     actor: str
     role: str
     stance: str
+    charts: str = Field("Charts", description="Heading of the charts no section places.")
+    chart_source: str = Field("Source", description="Before the source under each chart.")
     page_of: str = Field(description="Footer page numbers, with {page} and {pages}.",
                          pattern=r"^[^{}]*\{page\}[^{}]*\{pages\}[^{}]*$")
     changes_since: str = Field("What changed since {date}", pattern=r"^[^{}]*\{date\}[^{}]*$",

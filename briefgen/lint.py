@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from briefgen.charts import chart_warnings
 from briefgen.config import Lint
 from briefgen.errors import ContentError, Problem
 from briefgen.load import read_brief, slug_of, strings_in
@@ -62,6 +63,7 @@ def check_file(path: Path, shown: str, settings: Lint, languages: frozenset[str]
     except ContentError as exc:
         return None, list(exc.problems)
     problems = [p for rule in RULES for p in rule(brief, parsed, settings, today)]
+    problems += chart_warnings(brief, parsed, path.parent)
     if budget is not None:
         problems += summary_budget(brief, parsed, budget, hint)
     return brief, problems

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from briefgen.assets import check_images
+from briefgen.charts import check_charts
 from briefgen.errors import ContentError, Problem
 from briefgen.model import MARKER_LIKE, Brief, marker_ids
 from briefgen.yamlsource import Loc, Parsed, parse_yaml, read_text, slug_of
@@ -46,6 +47,7 @@ def read_brief(path: Path, display: str | None = None, languages: Collection[str
     brief, parsed = load_model(path, Brief, display)
     problems = check_references(brief, parsed)
     problems += check_images(brief, parsed, root or path.parent, path.parent)
+    problems += check_charts(brief, parsed, root or path.parent, path.parent)
     if languages is not None and label_language(brief.language, languages) is None:
         problems.append(replace(parsed.problem(
             ("language",), f"no labels for {brief.language!r}",
@@ -173,6 +175,9 @@ _MESSAGES = {
     "model_attributes_type": "must be a mapping",
     "dict_type": "must be a mapping",
     "string_too_short": "must not be empty",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
 }
 
 

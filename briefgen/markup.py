@@ -31,6 +31,8 @@ _INLINE = re.compile(
 IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<src>[^)\s]*)\)")
 _BULLET = re.compile(r"^\s*[-*](\s+|$)")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)](\s+|$)")
+# A chart placed in a body: a fenced block whose info string is `chart ID`, closed by ```.
+CHART_FENCE = re.compile(r"```\s*chart\s+(?P<id>[a-z0-9][a-z0-9._-]*)\s*")
 
 
 def parse_inline(text: str) -> Inlines:
@@ -78,7 +80,9 @@ def _merge_text(nodes: list[Inline]) -> Inlines:
 
 
 def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
-    """Split a body into blocks: ("h3", [text]), ("p", [text]), ("ul" or "ol", [item, ...]).
+    """Split a body into blocks: ("h3", [text]), ("p", [text]), ("ul" or "ol", [item, ...]),
+    ("img", [line]) and ("chart", [id]) for a fenced block opened by ```chart ID (whatever
+    stands before its closing ``` line is ignored).
 
     A list may follow a paragraph line directly, an item may wrap onto following lines, and
     lists of the same kind separated only by blank lines are one list, as in Markdown.
@@ -88,8 +92,17 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
     found: list[tuple[str, list[list[str]]]] = []
     current: tuple[str, list[list[str]]] | None = None
     after_blank = False
+    in_fence = False
     for line in text.strip().splitlines():
         stripped = line.strip()
+        if in_fence:
+            in_fence = stripped != "```"
+            continue
+        fence = CHART_FENCE.fullmatch(stripped)
+        if fence:
+            found.append(("chart", [fence["id"]]))
+            current, in_fence, after_blank = None, True, False
+            continue
         marker = _BULLET.match(line) or _NUMBER.match(line)
         if not stripped:
             if current and current[0] == "p":

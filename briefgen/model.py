@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -147,6 +154,58 @@ class Quote(Strict):
         "`zh`: screen readers and hyphenation follow it.")
 
 
+ChartType = Literal["column", "bar", "line", "stacked-column", "stacked-bar"]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+# What `alt: auto` stands for: a summary generated from the data, which lint asks to replace.
+AUTO_ALT = "auto"
+
+
+class Series(Strict):
+    """One series of a chart: its name (the legend) and one value per category."""
+
+    name: Text = Field(description="Name of the series, shown in the legend.")
+    values: list[Number] = Field(description="One number per category, in order.")
+
+
+class Chart(Strict):
+    """A chart drawn from data: SVG in the PDF and the web page, a native chart in Word."""
+
+    id: Annotated[str, StringConstraints(pattern=SOURCE_ID.pattern)] = Field(
+        description="This chart's own id, unique in the brief. A section body places the chart "
+        "with a fenced block whose info string is `chart ID`; charts placed nowhere are shown "
+        "after the headline figures of the full analysis.")
+    type: ChartType = Field("column", description="column, bar, line, stacked-column or "
+                            "stacked-bar.")
+    title: Text = Field(description="What the chart shows, as a headline.")
+    units: Text | None = Field(None, description='Unit of the values, e.g. "%" or "km³".')
+    category_axis: Text | None = Field(
+        None, description="Title of the category axis (horizontal for column and line charts).")
+    value_axis: Text | None = Field(None, description="Title of the value axis.")
+    caption: Markdown | None = Field(None, description="A sentence under the chart.")
+    source: SourceId
+    alt: Text = Field(
+        description="What the chart shows, for readers who cannot see it: the trend and the "
+        "numbers that matter. `auto` stands in a summary generated from the data, which "
+        "`briefgen check` flags (write your own).")
+    highlight: list[Text] = Field(
+        default_factory=list, description="Series names or categories drawn in the brand's "
+        "accent colour (a category highlights its points).")
+    categories: list[Text] | None = Field(
+        None, description="The categories (x axis of a column or line chart), in order.")
+    series: list[Series] | None = Field(None, description="The data: one or more series.")
+    csv: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        None, description="Instead of `categories` and `series`: a CSV file in the content "
+        "folder, relative to the brief. Its first row names the category column and each "
+        "series; each further row is a category and its numbers.")
+
+    @model_validator(mode="after")
+    def _one_source_of_data(self) -> Chart:
+        if self.csv is not None and (self.categories is not None or self.series is not None):
+            raise ValueError("give the data either inline (categories and series) or as csv, "
+                             "not both")
+        return self
+
+
 class Source(Strict):
     """A document the brief cites; numbered in order of first citation."""
 
@@ -190,6 +249,7 @@ class Brief(Strict):
     actors: list[Actor] = Field(default_factory=list, description="Who matters, and their stance.")
     figures: list[Figure] = Field(default_factory=list, description="Headline numbers.")
     quotes: list[Quote] = Field(default_factory=list, description="Attributed quotations.")
+    charts: list[Chart] = Field(default_factory=list, description="Charts drawn from data.")
     outlook: list[Markdown] = Field(min_length=1, description="What to watch next.")
     recommendations: list[Markdown] = Field(
         default_factory=list, description="Optional policy recommendations."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from briefgen.build import Output
 from briefgen.compose import compose
 from briefgen.config import Config
 from briefgen.corpus import index_title
-from briefgen.errors import BuildError
+from briefgen.errors import BuildError, printable
 from briefgen.labels import long_date
 from briefgen.load import load_brief, slug_of
 from briefgen.lock import output_lock
@@ -48,7 +49,7 @@ def changed_slugs(out_dir: Path) -> set[str]:
     """The briefs new or updated in the last build, from its manifest. A BuildError when there
     is no build to ask: --changed has nothing to compare with."""
     try:
-        manifest = load_manifest(out_dir / MANIFEST)
+        manifest = load_manifest(out_dir / MANIFEST, _warn)
     except (OSError, ValueError):
         raise BuildError(f"{shown_path(out_dir / MANIFEST)}: no build to take the changes from "
                          "(hint: run briefgen build first, or leave out --changed)") from None
@@ -127,7 +128,7 @@ def _record(out_dir: Path, outputs: list[Output], theme: Theme) -> None:
     """List the pack in the manifest and the index, replacing an older pack of the same
     variant; nothing when the folder holds no build (no manifest)."""
     try:
-        manifest = load_manifest(out_dir / MANIFEST)
+        manifest = load_manifest(out_dir / MANIFEST, _warn)
     except (OSError, ValueError):
         return
     paths = {o.path for o in outputs}
@@ -136,3 +137,8 @@ def _record(out_dir: Path, outputs: list[Output], theme: Theme) -> None:
     with template_errors(theme.folders):
         index = index_html(manifest, theme, index_title(theme))
     write_files({out_dir / MANIFEST: manifest_json(manifest), out_dir / INDEX: index})
+
+
+def _warn(message: str) -> None:
+    """A bad entry in the manifest: said on stderr and left out."""
+    print(printable(message), file=sys.stderr)

@@ -63,6 +63,21 @@ figures:                         # optional: numbers worth a card (full analysis
     label: What the number measures
     source: example-source
 
+charts:                          # optional: drawn from data; SVG in the PDF, a Word chart
+  - id: example-chart            # a section body shows it with a ```chart example-chart block
+    type: column                 # column, bar, line, stacked-column or stacked-bar
+    title: What the chart shows
+    units: "%"
+    category_axis: Year
+    value_axis: Share (%)
+    source: example-source
+    alt: Say what the chart shows and the numbers that matter, for readers who cannot see it.
+    highlight: ["{today.year}"]        # series or categories, in the accent colour
+    categories: ["{today.year - 2}", "{today.year - 1}", "{today.year}"]  # or csv: a file
+    series:
+      - name: Share
+        values: [12, 18, 25]
+
 sections:                        # paragraphs, "- " lists, "### " subheadings, ![alt](image.png)
   - heading: What happened
     body: |

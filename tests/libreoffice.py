@@ -46,6 +46,43 @@ Sub ToPdf(source As String, target As String)
   doc.storeToURL(ConvertToURL(target), out())
   doc.close(True)
 End Sub
+
+Sub EditCharts(source As String, target As String, listing As String)
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = "Hidden"
+  args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(source), "_blank", 0, args())
+  objects = doc.getEmbeddedObjects()
+  names = objects.getElementNames()
+  f = FreeFile
+  Open listing For Output As #f
+  For i = 0 To UBound(names)
+    chart = objects.getByName(names(i)).getEmbeddedObject()
+    If chart.supportsService("com.sun.star.chart.ChartDocument") Then
+      data = chart.getData()
+      rows = data.getData()
+      Print #f, "chart" & Chr(9) & chart.getTitle().String
+      labels = data.getRowDescriptions()
+      For r = 0 To UBound(rows)
+        line = labels(r)
+        For c = 0 To UBound(rows(r))
+          line = line & Chr(9) & CStr(rows(r)(c))
+        Next
+        Print #f, line
+      Next
+      rows(0)(0) = 9999
+      data.setData(rows)
+      labels(0) = "Edited"
+      data.setRowDescriptions(labels)
+    End If
+  Next
+  Close #f
+  Dim out(0) As New com.sun.star.beans.PropertyValue
+  out(0).Name = "FilterName"
+  out(0).Value = "writer_pdf_Export"
+  doc.storeToURL(ConvertToURL(target), out())
+  doc.close(True)
+End Sub
 """
 
 MODULE = (
@@ -118,6 +155,29 @@ def to_pdf(docx: Path, out_dir: Path, profile: Path) -> Path:
             f"{proc.stdout}\n{proc.stderr}"
         )
     return target
+
+
+def edit_charts(docx: Path, out_dir: Path, profile: Path) -> tuple[Path, str]:
+    """Open DOCX in LibreOffice as a reader would, list the data of every chart as LibreOffice
+    holds it (a line "chart<TAB>title", then "category<TAB>value..." rows), then edit each
+    chart's data (first value 9999, first category "Edited") and print the result to PDF.
+    Returns the PDF and the listing."""
+    soffice = require_soffice()
+    _install_macro(soffice, profile)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source = docx.resolve()
+    target = (out_dir / f"{docx.stem}-edited.pdf").resolve()
+    listing = (out_dir / f"{docx.stem}-charts.txt").resolve()
+    for path in (source, target, listing):
+        if '"' in str(path):
+            raise ConversionError(f"a path with a double quote cannot go into the macro: {path}")
+    macro = f'macro:///Standard.Module1.EditCharts("{source}","{target}","{listing}")'
+    proc = _run([soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+                 "--norestore", macro])
+    if not target.is_file() or not listing.is_file():
+        raise ConversionError(f"LibreOffice did not edit the charts of {docx} "
+                              f"(exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return target, listing.read_text(encoding="utf-8", errors="replace")
 
 
 _CONVERTED: dict[Path, dict[str, Path]] = {}

@@ -25,10 +25,12 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 
+from briefgen.brand import Brand
 from briefgen.document import (
     ROLES,
     Block,
     Cell,
+    Chart,
     Citation,
     Contents,
     Deleted,
@@ -55,6 +57,7 @@ from briefgen.document import (
 from briefgen.markup import direction
 from briefgen.theme import Theme
 from briefgen.writers import Options, Written
+from briefgen.writers.wordchart import add_chart
 from briefgen.writers.wordref import open_reference, text_width
 from briefgen.writers.wordstyles import CARDS_STYLE, TABLE_STYLE
 from briefgen.writers.wordxml import (
@@ -85,7 +88,7 @@ def write(document: Document, theme: Theme, options: Options) -> Written:
     _language(doc, meta.language)
     _page_furniture(doc, meta)
     _properties(doc, meta)
-    writer = _Writer(doc, document)
+    writer = _Writer(doc, document, brand)
     writer.title_block(meta)
     writer.blocks(document.blocks, doc)
     if document.has_contents:
@@ -182,9 +185,10 @@ class _Writer:
     """Visits the document's blocks once, appending Word paragraphs and tables in reading
     order; one method per node type."""
 
-    def __init__(self, doc: WordDocument, document: Document, prefix: str = "",
-                 notes=None, marks: int = 0) -> None:
+    def __init__(self, doc: WordDocument, document: Document, brand: Brand | None = None,
+                 prefix: str = "", notes=None, marks: int = 0) -> None:
         self.doc = doc
+        self.brand = brand
         self.document = document
         self.prefix = prefix  # before bookmark names: several briefs share a pack
         self.lang = document.meta.language
@@ -232,6 +236,8 @@ class _Writer:
                 self.paragraph(block.attribution, container, "Quote Attribution", block.lang)
             elif isinstance(block, Image):
                 self.figure(block, container)
+            elif isinstance(block, Chart):
+                self.chart(block, container)
 
     def new_paragraph(self, container, style: str) -> WordParagraph:
         """An empty paragraph in a named style. Style ids are looked up once per document:
@@ -451,6 +457,17 @@ class _Writer:
         self.picture(image, self.new_paragraph(container, "Image"), self.width)
         if image.caption:
             self.paragraph(image.caption, container, "Caption")
+
+    def chart(self, chart: Chart, container) -> None:
+        """A native chart as wide as the text (its data in an embedded workbook a reader can
+        edit), and the caption with the cited source below it."""
+        if self.brand is None:
+            raise ValueError("a chart needs the brand: pass it to the Word writer")
+        para = self.new_paragraph(container, "Image")
+        para.add_run()._r.append(add_chart(self.doc, chart, self.brand, self.lang,
+                                           self.document.meta.date, self.width))
+        if chart.caption:
+            self.paragraph(chart.caption, container, "Caption")
 
     def picture(self, image: Image, para: WordParagraph, width: int) -> None:
         """An inline image at the given width, with its alt text."""

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from briefgen.document import (
     ROLES,
     Block,
+    Chart,
     Citation,
     Contents,
     Deleted,
@@ -39,6 +40,7 @@ from briefgen.markup import direction
 from briefgen.templating import template_errors
 from briefgen.theme import Theme
 from briefgen.writers import Options, Written
+from briefgen.writers.svg import chart_svg, number_format
 
 PAGE = "page.html.j2"
 
@@ -50,7 +52,7 @@ def write(document: Document, theme: Theme, options: Options) -> Written:
 
 def page(document: Document, theme: Theme) -> str:
     """The whole page as text, for the PDF writer and the preview."""
-    body = HtmlWriter(document).blocks(document.blocks)
+    body = HtmlWriter(document, theme).blocks(document.blocks)
     with template_errors(theme.folders, "meta, body, css, dir, data_uri and revision"):
         return theme.environment.get_template(PAGE).render(
             meta=document.meta, body=body, css=theme.stylesheet, dir=_dir, data_uri=data_uri,
@@ -76,8 +78,10 @@ def _role_class(role: str) -> Markup:
 class HtmlWriter:
     """Writes blocks and inlines as HTML; one method per node type."""
 
-    def __init__(self, document: Document, prefix: str = "") -> None:
+    def __init__(self, document: Document, theme: Theme | None = None,
+                 prefix: str = "") -> None:
         self.document = document
+        self.theme = theme  # the brand's fonts and colours, for charts
         self.prefix = prefix  # before every id: several briefs share one page in a pack
 
     def blocks(self, blocks: list[Block]) -> Markup:
@@ -149,6 +153,30 @@ class HtmlWriter:
         return Markup('<figure class="image"><img src="{}" alt="{}">'
                       '<figcaption>{}</figcaption></figure>').format(
             data_uri(image), image.alt, self.inlines(image.caption))
+
+    def _chart(self, chart: Chart) -> Markup:
+        """The chart as inline SVG, then its data as a table that assistive technology reads
+        and the eye does not see (visually hidden, on screen and on paper), then the caption
+        with the cited source."""
+        if self.theme is None:
+            raise ValueError("a chart needs the theme (brand colours and fonts) to be drawn")
+        number = number_format(self.theme.labels(self.document.meta.language).locale)
+        svg = chart_svg(chart, self.theme.brand, number)
+        head = Markup("").join(Markup('<th scope="col">{}</th>').format(s.name)
+                               for s in chart.series)
+        rows = Markup("\n").join(
+            Markup('<tr><th scope="row">{}</th>{}</tr>').format(category, Markup("").join(
+                Markup("<td>{}</td>").format(number(s.values[i])) for s in chart.series))
+            for i, category in enumerate(chart.categories))
+        unit = f" ({chart.units})" if chart.units else ""
+        table = Markup(
+            '<div class="visually-hidden"><table class="chart-data">\n<caption>{}{}</caption>\n'
+            '<thead><tr><th scope="col">{}</th>{}</tr></thead>\n<tbody>\n{}\n</tbody>\n'
+            '</table></div>').format(chart.title, unit, chart.category_axis, head, rows)
+        caption = Markup('<figcaption class="caption">{}</figcaption>').format(
+            self.inlines(chart.caption)) if chart.caption else Markup("")
+        return Markup('<figure class="chart" id="chart-{}">\n{}\n{}\n</figure>\n{}').format(
+            chart.id, svg, caption, table)
 
     def _quote(self, quote: Quote) -> Markup:
         lang = Markup(' lang="{}"').format(quote.lang) if quote.lang else Markup("")

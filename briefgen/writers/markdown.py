@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from briefgen.document import (
     Block,
+    Chart,
     Citation,
     Contents,
     Deleted,
@@ -38,6 +40,7 @@ from briefgen.document import (
 from briefgen.theme import Theme
 from briefgen.writers import Options, Written
 from briefgen.writers.html import data_uri
+from briefgen.writers.svg import number_format
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _BLOCK_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))")
@@ -45,7 +48,7 @@ _BLOCK_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))")
 
 def write(document: Document, theme: Theme, options: Options) -> Written:
     """The Markdown file's bytes (UTF-8, LF line ends)."""
-    writer = _Markdown(document)
+    writer = _Markdown(document, number_format(theme.labels(document.meta.language).locale))
     parts = [front_matter(document), *writer.blocks(document.blocks)]
     notes = [f"[^{e.number}]: {writer.inlines(e.text)}"
              for e in sorted(document.sources.values(), key=lambda e: e.number)]
@@ -88,8 +91,9 @@ def _paragraph(text: str) -> str:
 class _Markdown:
     """Writes blocks and inlines as Markdown; one method per node type."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, number: Callable[[float], str] = str) -> None:
         self.document = document
+        self.number = number
 
     def blocks(self, blocks: list[Block]) -> list[str]:
         out: list[str] = []
@@ -115,11 +119,28 @@ class _Markdown:
         if isinstance(block, Image):
             caption = f"\n\n*{self.inlines(block.caption)}*" if block.caption else ""
             return f"![{escape(block.alt)}]({data_uri(block)}){caption}"
+        if isinstance(block, Chart):
+            return self.chart(block)
         if isinstance(block, Contents):
             return ""  # a Markdown reader's own outline lists the headings
         if isinstance(block, SourceList):
             return "\n".join(f"{e.number}. {self.inlines(e.text)}" for e in block.entries)
         raise TypeError(f"no Markdown for {type(block).__name__}")
+
+    def chart(self, chart: Chart) -> str:
+        """A chart as its data: the title, a pipe table (categories down, one column per
+        series), and the caption with its source."""
+        unit = f" ({escape(chart.units)})" if chart.units else ""
+        rows = [[escape(chart.category_axis), *(escape(s.name) for s in chart.series)]]
+        rows += [[escape(category), *(escape(self.number(s.values[i])) for s in chart.series)]
+                 for i, category in enumerate(chart.categories)]
+        cells = rows  # escape() has escaped every | already
+        lines = [f"**{escape(chart.title)}**{unit}", "",
+                 f"| {' | '.join(cells[0])} |", f"|---|{'--:|' * len(chart.series)}"]
+        lines += [f"| {' | '.join(r)} |" for r in cells[1:]]
+        if chart.caption:
+            lines += ["", f"*{self.inlines(chart.caption)}*"]
+        return "\n".join(lines)
 
     def table(self, table: Table) -> str:
         if table.kind == "cards":  # headline figures: a list reads better than a grid

@@ -83,7 +83,7 @@ def page(documents: list[Document], cover: Cover, theme: Theme) -> str:
     briefs = []
     for index, document in enumerate(documents, 1):
         ident = brief_id(index)
-        body = HtmlWriter(document, prefix=f"{ident}-").blocks(
+        body = HtmlWriter(document, theme, prefix=f"{ident}-").blocks(
             _without_contents(document.blocks))
         briefs.append((ident, document.meta, body))
     with template_errors(theme.folders, "cover, briefs, css, dir and data_uri"):
@@ -125,7 +125,7 @@ def write_docx(documents: list[Document], cover: Cover, theme: Theme,
     props.created = props.modified = props.last_printed = dt.datetime.combine(cover.date,
                                                                                dt.time())
     notes = footnotes_part(doc)
-    writer = _Writer(doc, documents[0], notes=notes)
+    writer = _Writer(doc, documents[0], theme.brand, notes=notes)
     if cover.logo is not None:
         writer.picture(cover.logo, writer.new_paragraph(doc, "Logo"),
                        Mm(cover.logo.width_mm or 40))
@@ -142,7 +142,8 @@ def write_docx(documents: list[Document], cover: Cover, theme: Theme,
         section = doc.add_section(WD_SECTION.NEW_PAGE)
         _page_furniture(doc, document.meta, section, document.meta.title)
         _restart_notes(section)
-        writer = _Writer(doc, document, prefix=f"{brief_id(index)}_", notes=notes, marks=marks)
+        writer = _Writer(doc, document, theme.brand, prefix=f"{brief_id(index)}_", notes=notes,
+                         marks=marks)
         title = writer.title_block(document.meta)
         writer.marks += 1
         bookmark(title._p, _bookmark_name(brief_id(index)), writer.marks,
