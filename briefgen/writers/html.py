@@ -137,8 +137,8 @@ class HtmlWriter:
             Markup("  <li>{}</li>").format(Markup("").join(self._paragraph(p)
                                                            for p in cell.blocks))
             for cell in cards)
-        return Markup('<ul class="{}" style="grid-template-columns: repeat({}, 1fr)">\n{}\n'
-                      '</ul>').format(table.role, per_row, items)
+        return Markup('<ul class="{}" style="grid-template-columns: repeat({}, minmax(0, 1fr))">'
+                      '\n{}\n</ul>').format(table.role, per_row, items)
 
     def _td(self, cell) -> Markup:
         tag = Markup('th scope="row"') if cell.header else Markup("td")
