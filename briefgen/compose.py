@@ -180,11 +180,15 @@ class Builder:
                                width))
 
     def row(self, cells: Iterable[Any]) -> str:
-        """One row of the table being built: texts or md(...) content, one per column."""
+        """One row of the table being built: texts or md(...) content, one per column. The
+        first cell names the row, so it is the row's header cell when there are others to name
+        (a screen reader then announces it with each cell of the row)."""
         if not self._rows:
             raise ValueError("doc.row() belongs inside a doc.table() call block")
+        cells = list(cells)
         self._rows[-1].append([
-            Cell([Paragraph(as_inlines(c), "table-key" if i == 0 else "table-text")])
+            Cell([Paragraph(as_inlines(c), "table-key" if i == 0 else "table-text")],
+                 header=i == 0 and len(cells) > 1)
             for i, c in enumerate(cells)])
         return ""
 

@@ -142,7 +142,8 @@ class ItemList:
 
 @dataclass
 class Cell:
-    """A table cell: one or more paragraphs."""
+    """A table cell: one or more paragraphs. A header cell names its column when its whole
+    row is header cells (the first row), and names its row otherwise."""
 
     blocks: list[Paragraph]
     header: bool = False

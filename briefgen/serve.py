@@ -50,7 +50,7 @@ padding: 0 1.5rem; color: #1E2329; }} h1 {{ color: #16365C; font-size: 1.4rem; }
 .problem {{ font-family: monospace; white-space: pre-wrap; background: #FBEAEA;
 border-left: 4px solid #8A1C1C; padding: 0.4rem 0.8rem; margin: 0.4rem 0; }}
 a {{ color: #16365C; }} li {{ margin: 0.3rem 0; }}</style></head>
-<body>{body}{reload}</body></html>"""
+<body><main>{body}</main>{reload}</body></html>"""
 
 
 def make_server(project: Project, files: list[Path], variant: str, port: int,

@@ -69,12 +69,16 @@ def browser():
 
 def wait_for(driver, predicate, seconds: float = 15) -> None:
     """Poll the live page until predicate(page text) holds, with no reload from the test."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+    )
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if predicate(driver.find_element("tag name", "body").text):
                 return
-        except StaleElementReferenceException:  # the page reloaded while being read
+        except (NoSuchElementException, StaleElementReferenceException):  # mid-reload
             pass
         time.sleep(0.2)
     raise AssertionError(f"page never changed as expected; it shows:\n{driver.page_source[:800]}")

@@ -114,17 +114,16 @@ class HtmlWriter:
         return Markup(f"<{tag}{{}}>\n{{}}\n</{tag}>").format(css, items)
 
     def _table(self, table: Table) -> Markup:
-        css = f"{table.kind} {table.role}" if table.kind == "data" else table.role
-        style = Markup(' style="width: {}%"').format(_number(table.width)) \
-            if table.kind == "cards" else Markup("")
-        out = [Markup('<table class="{}"{}>').format(css, style)]
+        if table.kind == "cards":
+            return self._cards(table)
+        out = [Markup('<table class="data {}">').format(table.role)]
         if table.widths:
             out.append(Markup("<colgroup>") + Markup("").join(
                 Markup('<col style="width: {}%">').format(_number(w)) for w in table.widths)
                 + Markup("</colgroup>"))
         body_rows = table.rows
         if table.rows and all(c.header for c in table.rows[0]):
-            cells = Markup("").join(Markup("<th>{}</th>").format(self.cell(c))
+            cells = Markup("").join(Markup('<th scope="col">{}</th>').format(self.cell(c))
                                     for c in table.rows[0])
             out.append(Markup("<thead><tr>{}</tr></thead>").format(cells))
             body_rows = table.rows[1:]
@@ -137,14 +136,28 @@ class HtmlWriter:
         out.append(Markup("</table>"))
         return Markup("\n").join(out)
 
+    def _cards(self, table: Table) -> Markup:
+        """Headline figures are a list of figures, not a table: nothing in them is a column a
+        reader could ask about. The grid keeps each card its share of the width."""
+        cards = [cell for row in table.rows for cell in row]
+        per_row = round(len(table.rows[0]) * 100 / table.width) if cards else 1
+        items = Markup("\n").join(
+            Markup("  <li>{}</li>").format(Markup("").join(self._paragraph(p)
+                                                           for p in cell.blocks))
+            for cell in cards)
+        return Markup('<ul class="{}" style="grid-template-columns: repeat({}, minmax(0, 1fr))">'
+                      '\n{}\n</ul>').format(table.role, per_row, items)
+
     def _td(self, cell) -> Markup:
+        tag = Markup('th scope="row"') if cell.header else Markup("td")
+        end = Markup("th") if cell.header else Markup("td")
         if len(cell.blocks) == 1 and cell.blocks[0].role in ("table-key", "table-text"):
             paragraph = cell.blocks[0]
-            return Markup("<td{}{}>{}</td>").format(_role_class(paragraph.role),
+            return Markup("<{}{}{}>{}</{}>").format(tag, _role_class(paragraph.role),
                                                     _dir(paragraph.text),
-                                                    self.inlines(paragraph.text))
-        return Markup("<td>{}</td>").format(Markup("").join(self._paragraph(p)
-                                                            for p in cell.blocks))
+                                                    self.inlines(paragraph.text), end)
+        return Markup("<{}>{}</{}>").format(tag, Markup("").join(self._paragraph(p)
+                                                                 for p in cell.blocks), end)
 
     def cell(self, cell) -> Markup:
         return Markup(" ").join(self.inlines(p.text) for p in cell.blocks)

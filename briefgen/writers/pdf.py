@@ -13,6 +13,7 @@ from briefgen.document import Document
 from briefgen.theme import Theme
 from briefgen.writers import Options, Written
 from briefgen.writers.html import page
+from briefgen.writers.pdftags import finish
 
 # WeasyPrint reports unsupported CSS and refused fetches as warnings; the build reports its own.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -38,11 +39,13 @@ class LocalOnlyFetcher(URLFetcher):
 
 def render_pdf(html: str, base_dir: Path, allowed: tuple[Path, ...],
                variant: str = "pdf/ua-1") -> tuple[bytes, int]:
-    """Lay the HTML out as a tagged PDF of the given variant (PDF/UA or PDF/A); returns the
-    bytes and the page count. Relative asset paths resolve against base_dir."""
+    """Lay the HTML out as a tagged PDF of the given variant (PDF/UA or PDF/A), its structure
+    tree finished by pdftags.finish; returns the bytes and the page count. Relative asset paths
+    resolve against base_dir."""
     fetcher = LocalOnlyFetcher(allowed)
     document = HTML(string=html, base_url=f"{base_dir}/", url_fetcher=fetcher).render()
-    return document.write_pdf(pdf_variant=variant, pdf_tags=True), len(document.pages)
+    return (document.write_pdf(pdf_variant=variant, pdf_tags=True, finisher=finish),
+            len(document.pages))
 
 
 def write(document: Document, theme: Theme, options: Options) -> Written:
