@@ -100,7 +100,7 @@ def parse_blocks(text: str) -> list[tuple[str, list[str]]]:
             continue
         fence = CHART_FENCE.fullmatch(stripped)
         if fence:
-            found.append(("chart", [fence["id"]]))
+            found.append(("chart", [[fence["id"]]]))
             current, in_fence, after_blank = None, True, False
             continue
         marker = _BULLET.match(line) or _NUMBER.match(line)
