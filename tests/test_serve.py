@@ -17,7 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import BRIEFGEN, MINIMAL_BRIEF, REPO, run_cli, write_brief
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 
 pytestmark = pytest.mark.slow  # drives LibreOffice or Chromium
 
@@ -69,10 +73,6 @@ def browser():
 
 def wait_for(driver, predicate, seconds: float = 15) -> None:
     """Poll the live page until predicate(page text) holds, with no reload from the test."""
-    from selenium.common.exceptions import (
-        NoSuchElementException,
-    )
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -134,6 +134,22 @@ def test_index_lists_every_brief(tmp_path: Path) -> None:
         proc.wait(timeout=10)
 
 
+def css_when(browser, selector: str, name: str, wanted, seconds: float = 15) -> str:
+    """A computed style of the live page, read until wanted(value) holds; a page reloading
+    between finding the element and reading it is read again."""
+    value = ""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = browser.find_element("css selector", selector).value_of_css_property(name)
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = ""
+        if wanted(value):
+            break
+        time.sleep(0.2)
+    return value
+
+
 def test_preview_follows_edits_to_brand_css_and_labels(tmp_path: Path, browser) -> None:
     """The theme is loaded anew for each page: a saved brand colour, stylesheet rule or label
     shows on the next reload, without restarting the server."""
@@ -166,24 +182,15 @@ def test_preview_follows_edits_to_brand_css_and_labels(tmp_path: Path, browser) 
 
         brand = templates / "brand.yaml"
         save(brand, brand.read_text().replace('primary: "#16365C"', 'primary: "#0A7F3B"'))
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            colour = browser.find_element("css selector", "h1").value_of_css_property("color")
-            if colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"):
-                break
-            time.sleep(0.2)
-        assert colour in ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)"), colour
+        green = ("rgba(10, 127, 59, 1)", "rgb(10, 127, 59)")
+        colour = css_when(browser, "h1", "color", lambda value: value in green)
+        assert colour in green, colour
 
         css = templates / "brief.css.j2"
         save(css, css.read_text() + "\nbody { background: rgb(250, 240, 200); }\n")
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            background = browser.find_element("tag name", "body").value_of_css_property(
-                "background-color")
-            if "250, 240, 200" in background:
-                break
-            time.sleep(0.2)
-        assert "250, 240, 200" in background
+        background = css_when(browser, "body", "background-color",
+                              lambda value: "250, 240, 200" in value)
+        assert "250, 240, 200" in background, background
     finally:
         proc.terminate()
         proc.wait(timeout=10)
