@@ -168,8 +168,8 @@ def _file_entry(raw: object, j: int) -> FileEntry:
     if kind not in FILE_KINDS:
         raise ValueError(f"files[{j}].kind: unknown {_one_line(kind)!r}")
     if kind == "snapshot":  # the content a brief was built from, kept for its redline
-        if not (isinstance(path, str) and path.endswith(".content.yaml") and fmt == "yaml"
-                and safe_output_path(path.removesuffix(".content.yaml") + ".md")):
+        if not (isinstance(path, str) and path.endswith(SNAPSHOT_SUFFIX) and fmt == "yaml"
+                and safe_output_path(path)):
             raise ValueError(f"files[{j}].path: {_one_line(path)!r} is not a snapshot inside "
                              "the output folder")
     elif not isinstance(path, str) or not safe_output_path(path):
@@ -186,7 +186,9 @@ def _file_entry(raw: object, j: int) -> FileEntry:
     return FileEntry(path, variant, fmt, size, digest, pages, kind)
 
 
-FILE_KINDS = ("", "changes", "snapshot")  # a brief's file, its redline, its content snapshot
+SNAPSHOT_SUFFIX = ".content.yaml"
+FILE_KINDS = ("", "changes", "snapshot", "pack")  # a brief's file, its redline, its content
+# snapshot, a briefing pack
 _UNSAFE = re.compile(r"[\\:\x00-\x1f\x7f]")
 
 
@@ -197,9 +199,11 @@ def safe_output_path(path: str) -> bool:
     file under the output folder (links inside it are checked where files are deleted), and
     never reads as a URL of its own (javascript:, data:)."""
     parts = path.split("/")
-    return (bool(path) and not _UNSAFE.search(path)
+    stem, snapshot, rest = path.partition(SNAPSHOT_SUFFIX)  # a redline's snapshot of content
+    extension = "md" if snapshot and not rest else path.rsplit(".", 1)[-1]
+    return (bool(stem) and not _UNSAFE.search(path)
             and all(part and not part.startswith(".") for part in parts)
-            and path.rsplit(".", 1)[-1] in KINDS)
+            and extension in KINDS)
 
 
 def _one_line(value: object) -> str:

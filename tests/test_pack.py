@@ -126,10 +126,10 @@ def test_the_manifest_and_index_link_the_pack(project: Path) -> None:
     assert [(p["path"], p["kind"]) for p in data["packs"]] == [
         ("pack/pack-summary.pdf", "pack"), ("pack/pack-summary.docx", "pack")]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="pack/pack-summary.pdf"' in index and 'href="pack/pack-summary.docx"' in index
+    assert 'href="./pack/pack-summary.pdf"' in index and 'href="./pack/pack-summary.docx"' in index
     again = run_cli(["build", "--variant", "summary", "--format", "pdf"], project)
     assert again.returncode == 0
-    assert 'href="pack/pack-summary.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="./pack/pack-summary.pdf"' in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_changed_packs_only_what_the_last_build_changed(tmp_path: Path) -> None:

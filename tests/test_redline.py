@@ -90,8 +90,8 @@ def test_the_manifest_and_index_list_the_redlines(edited: Path) -> None:
                      "port/port.content.yaml": "snapshot"}
     assert entry["variants"] == ["summary"]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="port/port-summary-changes.pdf"' in index
-    assert 'href="port/port.content.yaml"' not in index
+    assert 'href="./port/port-summary-changes.pdf"' in index
+    assert 'href="./port/port.content.yaml"' not in index
 
 
 def test_libreoffice_shows_the_tracked_changes_and_nothing_else(

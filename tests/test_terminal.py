@@ -173,7 +173,8 @@ COMMANDS: dict[str, tuple[list[str], Callable[[Path], None], int, str, str]] = {
     "version": (["--version"], lambda p: None, 0, r"briefgen, version \d", ""),
     "help": (["--help"], lambda p: None, 0,
              r"Usage: briefgen (?s:.*)build .*\n +check .*\n +init .*\n +list .*\n"
-             r" +merge-manifests .*\n +new .*\n +reference-doc .*\n +schema .*\n +serve ", ""),
+             r" +merge-manifests .*\n +new .*\n +pack .*\n +reference-doc .*\n +schema .*\n"
+             r" +serve ", ""),
     "serve-help": (["serve", "--help"], lambda p: None, 0, r"Usage: briefgen serve", ""),
 }
 

@@ -265,8 +265,8 @@ def test_each_run_publishes_a_pack_of_what_changed_and_redlines_of_the_edit(
     assert [re.sub(r"<[^>]+>", "", i) for i in inserted] == ["the harbour."]
     index = lxml.html.parse(str(second.published / "index.html")).getroot()
     links = set(index.xpath("//a/@href"))
-    assert {"pack/pack-summary.pdf", "pack/pack-summary.docx",
-            "brief-3/brief-3-summary-changes.pdf"} <= links
+    assert {"./pack/pack-summary.pdf", "./pack/pack-summary.docx",
+            "./brief-3/brief-3-summary-changes.pdf"} <= links
     for link in links:
         if not link.startswith("#"):
             assert (second.published / link).is_file(), link
