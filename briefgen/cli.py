@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -185,14 +185,8 @@ def _settings(project: Project) -> tuple[Theme, Config]:
     try:
         theme.brand  # noqa: B018  (loaded now, so its mistakes come first)
         return theme, load_config(project.config_file, list(theme.variants))
-    except ContentError as exc:
-        for problem in exc.problems:
-            _tell(str(problem))
-        sys.exit(1)
-    except BuildError as exc:
-        for line in exc.messages:
-            _tell(line)
-        sys.exit(1)
+    except (ContentError, BuildError) as exc:
+        _stop(exc)
 
 
 def _variants(theme: Theme, asked: tuple[str, ...]) -> tuple[str, ...]:
@@ -209,14 +203,16 @@ def _brand(project: Project) -> Brand:
     problem (exit 1)."""
     try:
         return Theme.for_project(project).brand
-    except ContentError as exc:
-        for problem in exc.problems:
-            _tell(str(problem))
-        sys.exit(1)
-    except BuildError as exc:
-        for line in exc.messages:
-            _tell(line)
-        sys.exit(1)
+    except (ContentError, BuildError) as exc:
+        _stop(exc)
+
+
+def _stop(exc: ContentError | BuildError) -> NoReturn:
+    """Report a broken brand, template or settings file a line per problem, and exit 1."""
+    lines = map(str, exc.problems) if isinstance(exc, ContentError) else exc.messages
+    for line in lines:
+        _tell(line)
+    sys.exit(1)
 
 
 def _tell(line: str) -> None:
